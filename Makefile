@@ -1,0 +1,164 @@
+# Makefile: every target of dynflags.
+#
+#   make            build the kernel and the bootable ISO (build/dynflags.iso)
+#   make run        boot the ISO under OVMF in QEMU and show the serial report
+#   make test       host unit tests, fuzz smoke runs and boot tests (prove)
+#   make bench      host benchmarks
+#   make fuzz       longer fuzzing runs (FUZZ_TIME seconds per target)
+#   make gdb        boot halted under QEMU's gdbstub and attach gdb
+#   make clean
+#
+# Each part of the project that has host tests, fuzz targets or benchmarks
+# describes them in a fragment mk/NAME.mk, using the helpers defined below.
+# BUILD may be set to build into another directory (parallel work trees).
+
+BUILD    ?= build
+B        := $(BUILD)
+
+# Options for `make run` (see tools/run-qemu --help): e.g.
+#   make run MEM=6G CMDLINE="ktest=none"   make run FIRMWARE=bios
+MEM      ?= 1G
+FIRMWARE ?= uefi
+CMDLINE  ?=
+RUN_ARGS ?=
+FUZZ_TIME ?= 120
+PROVE_JOBS ?= 2
+
+CC       := gcc
+HOST_CC  := gcc
+FUZZ_CC  := clang
+
+# ---------------------------------------------------------------- kernel ---
+# The kernel is freestanding: no libc headers (kernel/libc supplies the few
+# it needs), no red zone (interrupts use the same stack), no SSE registers
+# (the exception path does not save them), linked at 1 MiB by linker.ld.
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-Ikernel/libc -I. -DDYNFLAGS_KERNEL
+KASFLAGS := -g -I. -DDYNFLAGS_KERNEL
+
+KERNEL_SRCS := $(wildcard boot/*.S boot/*.c kernel/*.c pageflags/*.c tests/unit/*_test.c)
+KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
+
+# -------------------------------------------------------------- host side ---
+# Host programs test the portable code under AddressSanitizer and UBSan.
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+HOST_HEADERS := $(wildcard */*.h tests/*.h)
+HOST_TESTS   :=
+FUZZ_TARGETS :=
+BENCH_TARGETS :=
+
+# $(call host_test,NAME,SOURCES): a ktest-based host test program
+# $(B)/host/NAME built from SOURCES (test files plus the modules they test)
+# and the TAP runner. `make test` runs it under prove.
+define host_test
+HOST_TESTS += $(B)/host/$(1)
+$(B)/host/$(1): $(2) tests/host/ktest_host.c $(HOST_HEADERS)
+	@mkdir -p $$(dir $$@)
+	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $(2) tests/host/ktest_host.c $(3)
+endef
+
+# $(call fuzz_target,NAME,SOURCES): a libFuzzer program $(B)/fuzz/NAME.
+# `make test` runs each for FUZZ_SMOKE_RUNS inputs, `make fuzz` for FUZZ_TIME s.
+FUZZ_SMOKE_RUNS ?= 20000
+define fuzz_target
+FUZZ_TARGETS += $(B)/fuzz/$(1)
+$(B)/fuzz/$(1): $(2) $(HOST_HEADERS)
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) -std=gnu11 -O1 -g -I. -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $$@ $(2)
+endef
+
+# $(call bench_target,NAME,SOURCES,LIBS): an optimised benchmark program.
+define bench_target
+BENCH_TARGETS += $(B)/bench/$(1)
+$(B)/bench/$(1): $(2) $(HOST_HEADERS)
+	@mkdir -p $$(dir $$@)
+	$$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -o $$@ $(2) $(3)
+endef
+
+include $(sort $(wildcard mk/*.mk))
+
+# ----------------------------------------------------------------- rules ---
+.PHONY: all kernel iso run test check-host check-fuzz check-boot bench fuzz gdb deps clean
+
+all: iso
+
+deps:
+	@tools/deps.sh
+
+kernel: $(B)/kernel.elf
+iso: $(B)/dynflags.iso
+
+$(B)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/kernel.elf: $(KERNEL_OBJS) linker.ld
+	$(CC) -nostdlib -static -no-pie -Wl,-T,linker.ld -Wl,-z,max-page-size=0x1000 \
+		-Wl,--build-id=none -o $@ $(KERNEL_OBJS) -lgcc
+
+-include $(KERNEL_OBJS:.o=.d)
+
+# The ISO boots under UEFI (x86_64-efi) and BIOS (i386-pc) alike.
+GRUB_MODULES := multiboot2 normal serial terminal all_video iso9660 part_msdos \
+	part_gpt fat chain echo test configfile
+$(B)/dynflags.iso: $(B)/kernel.elf boot/grub.cfg $(ISO_EXTRA)
+	@tools/deps.sh --quiet
+	rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
+	cp $(B)/kernel.elf $(B)/iso/boot/kernel.elf
+	cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	$(ISO_EXTRA_CMDS)
+	grub-mkrescue -o $@ --install-modules="$(GRUB_MODULES)" \
+		--locales= --fonts= --themes= --compress=xz $(B)/iso 2>$(B)/grub-mkrescue.log \
+		|| { cat $(B)/grub-mkrescue.log; exit 1; }
+
+run: iso
+	@tools/deps.sh --quiet
+	@st=0; tools/run-qemu --image $(B)/dynflags.iso --mem $(MEM) \
+		--firmware $(FIRMWARE) --cmdline "$(CMDLINE)" $(RUN_ARGS) || st=$$?; \
+	echo "make run: QEMU exit status $$st (33 = all tests passed; see README)"; \
+	[ $$st -eq 33 ]
+
+check-host: $(HOST_TESTS)
+	prove -j$(PROVE_JOBS) --exec '' $(HOST_TESTS)
+
+check-fuzz: $(FUZZ_TARGETS)
+	@for f in $(FUZZ_TARGETS); do \
+		echo "fuzz smoke: $$f ($(FUZZ_SMOKE_RUNS) runs)"; \
+		$$f -runs=$(FUZZ_SMOKE_RUNS) -seed=1 2>$$f.log || { tail -40 $$f.log; exit 1; }; \
+	done
+
+check-boot: iso $(BOOT_TEST_DEPS)
+	DYNFLAGS_BUILD=$(B) prove -j$(PROVE_JOBS) tests/boot/
+
+test:
+	@tools/deps.sh
+	$(MAKE) check-host check-fuzz
+	$(MAKE) check-boot
+
+bench: $(BENCH_TARGETS)
+	@for b in $(BENCH_TARGETS); do $$b || exit 1; done
+
+fuzz: $(FUZZ_TARGETS)
+	@for f in $(FUZZ_TARGETS); do \
+		echo "fuzz: $$f for $(FUZZ_TIME) s"; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 || exit 1; \
+	done
+
+gdb: iso
+	@tools/deps.sh --quiet
+	tools/gdb.sh $(B)
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,105 @@
+/*
+ * ktest_host.c: runs the portable ktest suites on the host and prints TAP.
+ *
+ * Every host unit-test program is this runner linked with one or more test
+ * files (tests/unit/*_test.c) and the portable modules they test. Each case
+ * is one TAP test point named "suite.case"; failures print their message
+ * as "# " diagnostics before the "not ok" line. The exit status is 0 only
+ * when every case passed, so prove and make both see a failure.
+ *
+ * Usage: PROGRAM [SUITE...]   (no argument runs every suite)
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ktest.h"
+
+struct ktest {
+	int failed;
+};
+
+extern const struct ktest_suite __start_ktest_suites[];
+extern const struct ktest_suite __stop_ktest_suites[];
+
+void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->failed = 1;
+	printf("# FAIL %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+int ktest_failed(const struct ktest *t)
+{
+	return t->failed;
+}
+
+void ktest_log(struct ktest *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)t;
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+void *ktest_page_alloc(void)
+{
+	void *page = aligned_alloc(4096, 4096);
+
+	if (page)
+		memset(page, 0, 4096);
+	return page;
+}
+
+void ktest_page_free(void *page)
+{
+	free(page);
+}
+
+static int selected(const char *name, int argc, char **argv)
+{
+	if (argc < 2)
+		return 1;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct ktest_suite *s;
+	unsigned int planned = 0, number = 0, failures = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
+		if (selected(s->name, argc, argv))
+			planned += s->nr_cases;
+	printf("1..%u\n", planned);
+
+	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++) {
+		if (!selected(s->name, argc, argv))
+			continue;
+		for (uint32_t i = 0; i < s->nr_cases; i++) {
+			struct ktest t = { 0 };
+
+			s->cases[i].run(&t);
+			number++;
+			if (t.failed)
+				failures++;
+			printf("%s %u - %s.%s\n", t.failed ? "not ok" : "ok",
+			       number, s->name, s->cases[i].name);
+		}
+	}
+	return failures ? 1 : 0;
+}

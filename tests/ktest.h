@@ -1,0 +1,94 @@
+/*
+ * ktest.h: the portable unit-test API, in the spirit of KUnit.
+ *
+ * A test file includes only this header and the portable module it tests.
+ * The same file is compiled twice:
+ *   - into the kernel, where kernel/ktest.c runs every registered suite at
+ *     boot and prints KTAP version 1 on the serial console;
+ *   - into a host program, where tests/host/ktest_host.c runs the suites
+ *     and prints TAP for Perl's prove (under ASan and UBSan).
+ *
+ * A suite is registered by KTEST_SUITE(); it lands in the linker section
+ * "ktest_suites", which the runner walks from __start_ktest_suites to
+ * __stop_ktest_suites.
+ *
+ *     static void add_works(struct ktest *t) { KT_EXPECT_EQ(t, 1 + 1, 2); }
+ *     KTEST_SUITE(arith, KTEST_CASE(add_works));
+ *
+ * Each environment provides the functions declared at the bottom.
+ */
+#ifndef DYNFLAGS_KTEST_H
+#define DYNFLAGS_KTEST_H
+
+#include <stdint.h>
+
+struct ktest;   /* one running case; opaque to tests */
+
+struct ktest_case {
+	const char *name;
+	void (*run)(struct ktest *t);
+};
+
+struct ktest_suite {
+	const char *name;
+	const struct ktest_case *cases;
+	uint32_t nr_cases;
+};
+
+#define KTEST_CASE(fn) { #fn, fn }
+
+#define KTEST_SUITE(sname, ...)                                              \
+	static const struct ktest_case sname##_ktest_cases[] = { __VA_ARGS__ }; \
+	static const struct ktest_suite sname##_ktest_suite                    \
+	__attribute__((used, section("ktest_suites"), aligned(8))) = {         \
+		#sname, sname##_ktest_cases,                                   \
+		sizeof(sname##_ktest_cases) / sizeof(sname##_ktest_cases[0])  \
+	}
+
+/* Record a failure of the running case; the case goes on. */
+void ktest_fail(struct ktest *t, const char *file, int line,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Has the running case failed so far? */
+int ktest_failed(const struct ktest *t);
+
+/* Print a diagnostic line ("# ...") inside the running case. */
+void ktest_log(struct ktest *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A zeroed, 4 KiB-aligned 4 KiB page for tests that need memory, or NULL.
+ * On the host it comes from the C library, in the kernel from the frame
+ * allocator.
+ */
+void *ktest_page_alloc(void);
+void ktest_page_free(void *page);
+
+#define KT_EXPECT(t, cond)                                                   \
+	do {                                                                 \
+		if (!(cond))                                                 \
+			ktest_fail((t), __FILE__, __LINE__,                  \
+				   "expected %s", #cond);                    \
+	} while (0)
+
+#define KT_EXPECT_EQ(t, a, b)                                                \
+	do {                                                                 \
+		unsigned long long kt_a_ = (unsigned long long)(a);          \
+		unsigned long long kt_b_ = (unsigned long long)(b);          \
+		if (kt_a_ != kt_b_)                                          \
+			ktest_fail((t), __FILE__, __LINE__,                  \
+				   "expected %s == %s, got 0x%llx != 0x%llx", \
+				   #a, #b, kt_a_, kt_b_);                    \
+	} while (0)
+
+/* Like KT_EXPECT, but leaves the case at once (use in the case function). */
+#define KT_ASSERT(t, cond)                                                   \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			ktest_fail((t), __FILE__, __LINE__,                  \
+				   "assertion %s failed", #cond);            \
+			return;                                              \
+		}                                                            \
+	} while (0)
+
+#endif
