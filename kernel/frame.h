@@ -1,0 +1,81 @@
+/*
+ * frame.h: the early physical frame allocator.
+ *
+ * It hands out 4 KiB frames of `usable` RAM from the normalised memory map
+ * (memmap.h). A frame is named by its identity-mapped address: the pointer
+ * returned is also the frame's physical address.
+ *
+ * It never hands out page 0, the kernel image (boot_info kernel_start..end),
+ * the regions the loader still uses (boot_info regions), its own bitmap, or
+ * frames it has already given (the page tables come from it, so they are
+ * never given twice). Until paging_init() maps all RAM, it gives only frames
+ * below the boot page tables' limit (4 GiB); paging raises the limit with
+ * frame_set_mapped_limit().
+ *
+ * Failure is a value: frame_alloc() returns NULL, never panics. Every
+ * caller must handle NULL. The option `fail_alloc=N[,every]` injects
+ * failures to prove that they do.
+ */
+#ifndef DYNFLAGS_FRAME_H
+#define DYNFLAGS_FRAME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/boot_info.h"
+#include "kernel/memmap.h"
+
+/* Counters for leak proofs. In use now = allocated - freed. */
+struct frame_stats {
+	uint64_t total;       /* frames managed: usable pages minus exclusions */
+	uint64_t free;        /* frames free now (== total - (allocated - freed)) */
+	uint64_t allocated;   /* frame_alloc() calls that returned a frame */
+	uint64_t freed;       /* frame_free() calls that returned a frame */
+	uint64_t failed;      /* frame_alloc() calls that returned NULL */
+	uint64_t injected;    /* ... of which were injected by fail_alloc */
+	uint64_t bad_frees;   /* frame_free() calls refused (not an allocated frame) */
+	uint64_t excluded;    /* usable pages never handed out (kernel, loader,
+	                         bitmap, page 0) */
+	uint64_t bitmap_pages;/* frames holding the allocator's own bitmap */
+	uint64_t mapped_limit;/* frames at or above this address are not given */
+};
+
+/*
+ * Set the allocator up over the usable ranges of `map`, excluding the kernel
+ * image and loader regions of `bi`. Reads kopts.fail_alloc_nth/every.
+ * Returns 0, or -1 when there is no room for the bitmap (a message is
+ * printed).
+ */
+int frame_init(const struct memmap *map, const struct boot_info *bi);
+
+/* A zeroed 4 KiB frame (identity-mapped address), or NULL. */
+void *frame_alloc(void);
+
+/*
+ * Give a frame back. A pointer that is not a frame currently allocated
+ * (unaligned, not usable RAM, excluded, or already free) is refused and
+ * counted in bad_frees; NULL is ignored.
+ */
+void frame_free(void *frame);
+
+/* Is this frame currently handed out? (for tests) */
+bool frame_is_allocated(const void *frame);
+
+/* Copy the counters. */
+void frame_get_stats(struct frame_stats *out);
+
+/*
+ * Fault injection, counted from this call on: with every == false the
+ * nth-next frame_alloc() fails; with every == true every nth one does.
+ * nth == 0 turns injection off. frame_init() sets it from kopts.
+ */
+void frame_inject_failure(uint64_t nth, bool every);
+
+/* Frames at or above `limit` (bytes) become available (paging calls this
+ * once all RAM is mapped). */
+void frame_set_mapped_limit(uint64_t limit);
+
+/* Print "# frames: ..." (docs/report-format.md). */
+void frame_report(void);
+
+#endif
