@@ -40,7 +40,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-Ikernel/libc -I. -DDYNFLAGS_KERNEL
 KASFLAGS := -g -I. -DDYNFLAGS_KERNEL
 
-KERNEL_SRCS := $(wildcard boot/*.S boot/*.c kernel/*.c pageflags/*.c tests/unit/*_test.c)
+KERNEL_SRCS := $(wildcard boot/*.S boot/*.c kernel/*.S kernel/*.c pageflags/*.c tests/unit/*_test.c)
 KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
 
 # -------------------------------------------------------------- host side ---
@@ -111,8 +111,9 @@ $(B)/kernel.elf: $(KERNEL_OBJS) linker.ld
 -include $(KERNEL_OBJS:.o=.d)
 
 # The ISO boots under UEFI (x86_64-efi) and BIOS (i386-pc) alike.
-GRUB_MODULES := multiboot2 normal serial terminal all_video iso9660 part_msdos \
-	part_gpt fat chain echo test configfile
+GRUB_MODULES := multiboot2 normal serial terminal all_video iso9660 fat chain echo test \
+	configfile part_acorn part_amiga part_apple part_bsd part_dfly part_dvh \
+	part_gpt part_msdos part_plan part_sun part_sunpc
 $(B)/dynflags.iso: $(B)/kernel.elf boot/grub.cfg $(ISO_EXTRA)
 	@tools/deps.sh --quiet
 	rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub

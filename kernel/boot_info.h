@@ -41,6 +41,7 @@ struct boot_info {
 	char loader[BOOT_NAME_MAX];    /* "grub-multiboot2" or "gnu-efi" */
 	char firmware[BOOT_NAME_MAX];  /* "uefi" or "bios" */
 	char cmdline[BOOT_CMDLINE_MAX];/* loader command line, NUL-terminated */
+	char error[96];                /* a problem the boot path found, or "" */
 
 	/*
 	 * The raw firmware memory map, copied aside byte for byte. Walk it by

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/cmdline.h"
+
 enum crash_kind { CRASH_NONE, CRASH_PAGEFAULT, CRASH_DIVIDE, CRASH_UD, CRASH_GP };
 
 enum snapshot_corrupt_kind {
@@ -32,7 +34,15 @@ struct kernel_options {
 
 extern struct kernel_options kopts;
 
-/* Parse `line` into kopts, printing warnings and errors on the console. */
-void options_parse(const char *line);
+/*
+ * Reset kopts to the defaults, then parse `line` into it. Problems go to
+ * `report` (kmain prints them). Returns the number of problems.
+ * Portable: the host tests call it too.
+ */
+unsigned int options_parse(const char *line, cmdline_report_fn report, void *ctx);
+
+/* Names of the enum values, as written on the command line. */
+extern const char *const crash_names[];
+extern const char *const snapshot_corrupt_names[];
 
 #endif

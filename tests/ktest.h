@@ -49,6 +49,12 @@ struct ktest_suite {
 void ktest_fail(struct ktest *t, const char *file, int line,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * Mark the running case skipped (reason: a static string, e.g. "no SSE4.2
+ * on this CPU"). It then reports "ok N name # SKIP reason" unless it fails.
+ */
+void ktest_skip(struct ktest *t, const char *reason);
+
 /* Has the running case failed so far? */
 int ktest_failed(const struct ktest *t);
 

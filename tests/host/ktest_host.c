@@ -18,6 +18,7 @@
 
 struct ktest {
 	int failed;
+	const char *skip_reason;
 };
 
 extern const struct ktest_suite __start_ktest_suites[];
@@ -33,6 +34,11 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+}
+
+void ktest_skip(struct ktest *t, const char *reason)
+{
+	t->skip_reason = reason;
 }
 
 int ktest_failed(const struct ktest *t)
@@ -97,8 +103,11 @@ int main(int argc, char **argv)
 			number++;
 			if (t.failed)
 				failures++;
-			printf("%s %u - %s.%s\n", t.failed ? "not ok" : "ok",
+			printf("%s %u - %s.%s", t.failed ? "not ok" : "ok",
 			       number, s->name, s->cases[i].name);
+			if (t.skip_reason && !t.failed)
+				printf(" # SKIP %s", t.skip_reason);
+			printf("\n");
 		}
 	}
 	return failures ? 1 : 0;

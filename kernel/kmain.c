@@ -1,0 +1,111 @@
+/*
+ * kmain.c: what the kernel does, in order, once a loader has filled
+ * struct boot_info. Each step prints its report lines (docs/report-format.md):
+ *
+ *   1. console and exception handlers, so that anything after can report;
+ *   2. the command line: the loader's, then QEMU's fw_cfg opt/dynflags/cmdline;
+ *   3. the physical memory model: memory map, frames, paging, ACPI, sections;
+ *   4. the dynamic page flags over the pfns found;
+ *   5. the test suites (KTAP), which include the snapshot/restore cycle;
+ *   6. the verdict, and an exit code through isa-debug-exit.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "kernel/boot_info.h"
+#include "kernel/console.h"
+#include "kernel/fwcfg.h"
+#include "kernel/ktest.h"
+#include "kernel/options.h"
+#include "kernel/panic.h"
+
+#define FWCFG_CMDLINE "opt/dynflags/cmdline"
+
+static char cmdline[2 * BOOT_CMDLINE_MAX];
+
+/* The loader's command line, then the fw_cfg one, separated by a space. */
+static void build_cmdline(const struct boot_info *bi)
+{
+	size_t len = strlen(bi->cmdline);
+	int64_t extra;
+
+	memcpy(cmdline, bi->cmdline, len + 1);
+	extra = fwcfg_read_file(FWCFG_CMDLINE, cmdline + len + 1,
+				(uint32_t)(sizeof(cmdline) - len - 1));
+	if (extra > 0) {
+		if (len > 0)
+			cmdline[len] = ' ';
+		else
+			memmove(cmdline, cmdline + 1, strlen(cmdline + 1) + 1);
+	}
+	if (extra >= (int64_t)(sizeof(cmdline) - len - 1))
+		kprintf("# cmdline-warning: problem=\"fw_cfg command line truncated\" bytes=%lld\n",
+			(long long)extra);
+}
+
+static void report_option_problem(void *ctx, const struct cmdline_report *r)
+{
+	(void)ctx;
+	if (r->problem == CMDLINE_UNKNOWN_OPTION)
+		kprintf("# cmdline-warning: option=\"%.*s\" problem=\"unknown option\" action=ignored\n",
+			(int)r->key_len, r->key);
+	else
+		kprintf("# cmdline-error: option=\"%.*s\" value=\"%.*s\" problem=\"%s\" valid=\"%s\" action=ignored default=\"%s\"\n",
+			(int)r->key_len, r->key, (int)r->value_len,
+			r->value ? r->value : "", r->reason, r->opt->valid_text,
+			r->opt->default_text);
+}
+
+/* crash=KIND: fault on purpose, to show (and test) the exception path. */
+static void deliberate_crash(uint32_t kind)
+{
+	uint64_t zero = 0;
+
+	__asm__ volatile("" : "+r"(zero));      /* hide the value from the compiler */
+	switch (kind) {
+	case CRASH_PAGEFAULT:
+		kprintf("# crash: kind=pagefault address=0x0\n");
+		(void)*(volatile uint64_t *)(uintptr_t)zero;
+		break;
+	case CRASH_DIVIDE:
+		kprintf("# crash: kind=divide\n");
+		__asm__ volatile("divl %0" : : "r"((uint32_t)zero), "a"(1), "d"(0));
+		break;
+	case CRASH_UD:
+		kprintf("# crash: kind=ud\n");
+		__asm__ volatile("ud2");
+		break;
+	case CRASH_GP:
+		kprintf("# crash: kind=gp address=0x8000000000000000\n");
+		(void)*(volatile uint64_t *)(uintptr_t)(zero | (1ULL << 63));
+		break;
+	}
+}
+
+void kmain(struct boot_info *bi)
+{
+	struct ktest_results results;
+	uint32_t exit_code;
+
+	console_init();
+	trap_init();
+	build_cmdline(bi);
+	kprintf("\n# boot: loader=%s firmware=%s cmdline=\"%s\"\n",
+		bi->loader, bi->firmware, cmdline);
+	if (bi->error[0])
+		panic("boot: %s", bi->error);
+	options_parse(cmdline, report_option_problem, NULL);
+	deliberate_crash(kopts.crash);
+
+	/* The physical memory model (kernel/memmap.c ... kernel/sections.c). */
+
+	/* The dynamic page flags over the real pfn space. */
+
+	ktest_run(kopts.ktest, &results);
+
+	exit_code = results.failed ? EXIT_FAIL : EXIT_PASS;
+	kprintf("# verdict: %s suites=%u passed=%u failed=%u skipped=%u exit=0x%x\n",
+		results.failed ? "fail" : "pass", results.suites, results.passed,
+		results.failed, results.skipped, exit_code);
+	qemu_exit(exit_code);
+}

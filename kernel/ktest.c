@@ -1,0 +1,170 @@
+/*
+ * ktest.c: runs the registered test suites at boot and prints KTAP.
+ *
+ *   KTAP version 1
+ *   1..2                         one line per selected suite follows
+ *       KTAP version 1
+ *       # Subtest: pageflags
+ *       1..3
+ *       ok 1 set_and_test
+ *       # FAIL tests/unit/x_test.c:42: expected a == b, got 0x1 != 0x2
+ *       not ok 2 next_set
+ *       ...
+ *   ok 1 pageflags               a suite is ok when all its cases are
+ *
+ * A case that crashes the kernel leaves no result line: a KTAP parser
+ * counts the missing result as a crash, and the exit code says panic.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "kernel/console.h"
+#include "kernel/frame.h"
+#include "kernel/ktest.h"
+#include "tests/ktest.h"
+
+struct ktest {
+	bool failed;
+	const char *skip_reason;
+};
+
+extern const struct ktest_suite __start_ktest_suites[];
+extern const struct ktest_suite __stop_ktest_suites[];
+
+void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->failed = true;
+	kprintf("    # FAIL %s:%d: ", file, line);
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+}
+
+void ktest_skip(struct ktest *t, const char *reason)
+{
+	t->skip_reason = reason;
+}
+
+int ktest_failed(const struct ktest *t)
+{
+	return t->failed;
+}
+
+void ktest_log(struct ktest *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)t;
+	kprintf("    # ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+}
+
+/* Is `name` one of the comma-separated words in `list`? */
+static bool in_list(const char *list, const char *name, size_t name_len)
+{
+	const char *p = list;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == name_len && memcmp(p, name, len) == 0)
+			return true;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+static bool selected(const char *selection, const struct ktest_suite *s)
+{
+	if (selection[0] == '\0')
+		return true;
+	return in_list(selection, s->name, strlen(s->name));
+}
+
+/* Warn about names in the selection that no suite has. */
+static void check_selection(const char *selection)
+{
+	const char *p = selection;
+
+	if (selection[0] == '\0' || strcmp(selection, "none") == 0)
+		return;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const struct ktest_suite *s;
+		bool found = false;
+
+		for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
+			if (strlen(s->name) == len && memcmp(s->name, p, len) == 0)
+				found = true;
+		if (!found)
+			kprintf("# ktest-warning: suite=\"%.*s\" problem=\"no such suite\" action=ignored\n",
+				(int)len, p);
+		if (!end)
+			break;
+		p = end + 1;
+	}
+}
+
+void ktest_run(const char *selection, struct ktest_results *out)
+{
+	const struct ktest_suite *s;
+	uint32_t planned = 0, number = 0;
+
+	memset(out, 0, sizeof(*out));
+	check_selection(selection);
+	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
+		if (selected(selection, s))
+			planned++;
+
+	kprintf("KTAP version 1\n1..%u\n", planned);
+	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++) {
+		uint32_t suite_failed = 0;
+
+		if (!selected(selection, s))
+			continue;
+		kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%u\n",
+			s->name, s->nr_cases);
+		for (uint32_t i = 0; i < s->nr_cases; i++) {
+			struct ktest t = { false, NULL };
+
+			s->cases[i].run(&t);
+			if (t.failed) {
+				suite_failed++;
+				out->failed++;
+			} else if (t.skip_reason) {
+				out->skipped++;
+			} else {
+				out->passed++;
+			}
+			kprintf("    %s %u %s", t.failed ? "not ok" : "ok", i + 1,
+				s->cases[i].name);
+			if (t.skip_reason && !t.failed)
+				kprintf(" # SKIP %s", t.skip_reason);
+			kprintf("\n");
+		}
+		out->suites++;
+		kprintf("%s %u %s\n", suite_failed ? "not ok" : "ok", ++number, s->name);
+	}
+}
+
+/* Test pages come from the frame allocator, so tests exercise it too. */
+void *ktest_page_alloc(void)
+{
+	return frame_alloc();
+}
+
+void ktest_page_free(void *page)
+{
+	frame_free(page);
+}

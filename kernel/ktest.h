@@ -1,0 +1,23 @@
+/*
+ * ktest.h (kernel): the in-kernel runner for the suites registered with
+ * tests/ktest.h. It prints one KTAP version 1 document on the console.
+ */
+#ifndef DYNFLAGS_KERNEL_KTEST_H
+#define DYNFLAGS_KERNEL_KTEST_H
+
+#include <stdint.h>
+
+struct ktest_results {
+	uint32_t suites;       /* suites run */
+	uint32_t passed;       /* cases passed */
+	uint32_t failed;       /* cases failed */
+	uint32_t skipped;      /* cases skipped (ktest_skip) */
+};
+
+/*
+ * Run the suites `selection` names: "" runs every suite, "none" none,
+ * otherwise a comma-separated list. Unknown names get a warning line.
+ */
+void ktest_run(const char *selection, struct ktest_results *out);
+
+#endif
