@@ -116,12 +116,14 @@ static void check_selection(const char *selection)
 	}
 }
 
-void ktest_run(const char *selection, struct ktest_results *out)
+void ktest_run(const char *selection_in, struct ktest_results *out)
 {
+	static char selection[256];     /* a test may change kopts.ktest */
 	const struct ktest_suite *s;
 	uint32_t planned = 0, number = 0;
 
 	memset(out, 0, sizeof(*out));
+	ksnprintf(selection, sizeof(selection), "%s", selection_in);
 	check_selection(selection);
 	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
 		if (selected(selection, s))

@@ -2,7 +2,7 @@
  * ktest_host.c: runs the portable ktest suites on the host and prints TAP.
  *
  * Every host unit-test program is this runner linked with one or more test
- * files (tests/unit/*_test.c) and the portable modules they test. Each case
+ * files (tests/unit/NAME_test.c) and the portable modules they test. Each case
  * is one TAP test point named "suite.case"; failures print their message
  * as "# " diagnostics before the "not ok" line. The exit status is 0 only
  * when every case passed, so prove and make both see a failure.
