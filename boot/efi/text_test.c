@@ -44,20 +44,29 @@ static uint64_t ucs2(uint8_t *buf, const char *s, int nul)
 	return n;
 }
 
-static void options_become_ascii(struct ktest *t)
+/* Convert `in` (as UCS-2, NUL-terminated if nul) and expect `want`. */
+static void expect_options(struct ktest *t, const char *in, int nul,
+			   const char *want)
 {
 	uint8_t raw[256];
 	char out[64];
+	uint64_t n = ucs2(raw, in, nul);
+
+	KT_EXPECT_EQ(t, load_options_ascii(raw, n, out, sizeof(out)), LOAD_OPTIONS_OK);
+	if (strcmp(out, want) != 0)
+		ktest_fail(t, __FILE__, __LINE__, "\"%s\" gave \"%s\", want \"%s\"",
+			   in, out, want);
+}
+
+static void options_become_ascii(struct ktest *t)
+{
+	uint8_t raw[16];
+	char out[64];
 	uint64_t n;
 
-	n = ucs2(raw, "ktest=none shell", 1);
-	KT_EXPECT_EQ(t, load_options_ascii(raw, n, out, sizeof(out)), LOAD_OPTIONS_OK);
-	KT_EXPECT(t, strcmp(out, "ktest=none shell") == 0);
-
+	expect_options(t, "ktest=none shell", 1, "ktest=none shell");
 	/* Without a terminator, and with spaces and tabs around. */
-	n = ucs2(raw, " \tsection_bits=24  ", 0);
-	KT_EXPECT_EQ(t, load_options_ascii(raw, n, out, sizeof(out)), LOAD_OPTIONS_OK);
-	KT_EXPECT(t, strcmp(out, "section_bits=24") == 0);
+	expect_options(t, " \tsection_bits=24  ", 0, "section_bits=24");
 
 	/* Bytes after the terminator are not part of the options. */
 	n = ucs2(raw, "a=1", 1);
@@ -73,22 +82,10 @@ static void options_become_ascii(struct ktest *t)
 
 static void program_path_is_dropped(struct ktest *t)
 {
-	uint8_t raw[256];
-	char out[64];
-	uint64_t n;
-
-	n = ucs2(raw, "\\EFI\\BOOT\\BOOTX64.EFI ktest=all", 1);
-	KT_EXPECT_EQ(t, load_options_ascii(raw, n, out, sizeof(out)), LOAD_OPTIONS_OK);
-	KT_EXPECT(t, strcmp(out, "ktest=all") == 0);
-
-	n = ucs2(raw, "fs0:\\loader.efi", 1);
-	KT_EXPECT_EQ(t, load_options_ascii(raw, n, out, sizeof(out)), LOAD_OPTIONS_OK);
-	KT_EXPECT(t, strcmp(out, "") == 0);
-
+	expect_options(t, "\\EFI\\BOOT\\BOOTX64.EFI ktest=all", 1, "ktest=all");
+	expect_options(t, "fs0:\\loader.efi", 1, "");
 	/* Only the first word is a candidate, and only if it ends in .efi. */
-	n = ucs2(raw, "efi=1 x.efi", 1);
-	KT_EXPECT_EQ(t, load_options_ascii(raw, n, out, sizeof(out)), LOAD_OPTIONS_OK);
-	KT_EXPECT(t, strcmp(out, "efi=1 x.efi") == 0);
+	expect_options(t, "efi=1 x.efi", 1, "efi=1 x.efi");
 }
 
 static void binary_options_are_refused(struct ktest *t)
