@@ -25,15 +25,15 @@
 #include "kernel/boot_info.h"
 #include "kernel/memmap.h"
 
-/* Counters for leak proofs. In use now = allocated - freed. */
+/* Counters for leak proofs, in frames. In use now = allocated - freed. */
 struct frame_stats {
 	uint64_t total;       /* frames managed: usable pages minus exclusions */
 	uint64_t free;        /* frames free now (== total - (allocated - freed)) */
-	uint64_t allocated;   /* frame_alloc() calls that returned a frame */
-	uint64_t freed;       /* frame_free() calls that returned a frame */
-	uint64_t failed;      /* frame_alloc() calls that returned NULL */
+	uint64_t allocated;   /* frames handed out since boot */
+	uint64_t freed;       /* frames given back since boot */
+	uint64_t failed;      /* allocation calls that returned NULL */
 	uint64_t injected;    /* ... of which were injected by fail_alloc */
-	uint64_t bad_frees;   /* frame_free() calls refused (not an allocated frame) */
+	uint64_t bad_frees;   /* free calls refused (not allocated frames) */
 	uint64_t excluded;    /* usable pages never handed out (kernel, loader,
 	                         bitmap, page 0) */
 	uint64_t bitmap_pages;/* frames holding the allocator's own bitmap */
@@ -53,10 +53,19 @@ void *frame_alloc(void);
 
 /*
  * Give a frame back. A pointer that is not a frame currently allocated
- * (unaligned, not usable RAM, excluded, or already free) is refused and
- * counted in bad_frees; NULL is ignored.
+ * (unaligned, not usable RAM, excluded, or already free) is refused with a
+ * warning line and counted in bad_frees; NULL is ignored.
  */
 void frame_free(void *frame);
+
+/*
+ * nr_pages physically contiguous zeroed frames (first fit), or NULL. Each
+ * frame counts as one allocation for the counters; fault injection counts
+ * the call once. Give them back with frame_free_pages(p, nr_pages) (or
+ * frame by frame with frame_free()).
+ */
+void *frame_alloc_pages(uint64_t nr_pages);
+void frame_free_pages(void *first, uint64_t nr_pages);
 
 /* Is this frame currently handed out? (for tests) */
 bool frame_is_allocated(const void *frame);
