@@ -36,7 +36,8 @@ struct frame_stats {
 	uint64_t bad_frees;   /* free calls refused (not allocated frames) */
 	uint64_t excluded;    /* usable pages never handed out (kernel, loader,
 	                         bitmap, page 0) */
-	uint64_t bitmap_pages;/* frames holding the allocator's own bitmap */
+	uint64_t bitmap;      /* physical address of the allocator's bitmap */
+	uint64_t bitmap_pages;/* frames holding it */
 	uint64_t mapped_limit;/* frames at or above this address are not given */
 };
 

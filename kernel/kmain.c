@@ -16,6 +16,7 @@
 #include "kernel/console.h"
 #include "kernel/fwcfg.h"
 #include "kernel/ktest.h"
+#include "kernel/memory.h"
 #include "kernel/options.h"
 #include "kernel/panic.h"
 
@@ -98,6 +99,8 @@ void kmain(struct boot_info *bi)
 	deliberate_crash(kopts.crash);
 
 	/* The physical memory model (kernel/memmap.c ... kernel/sections.c). */
+	if (memory_init(bi) != 0)
+		panic("memory: cannot set up physical memory (see the error above)");
 
 	/* The dynamic page flags over the real pfn space. */
 

@@ -1,0 +1,313 @@
+/*
+ * frame.c: the early physical frame allocator (see frame.h).
+ *
+ * One bitmap, one bit per pfn from 0 up to the end of the highest usable
+ * range: a set bit means "this frame is free". At init the bits of every
+ * usable page are set, then the bits of the excluded areas (page 0, the
+ * kernel, the loader's regions, the bitmap itself) are cleared again, so
+ * a clear bit is either not ours or handed out. The bitmap lives in the
+ * first usable gap below the boot mapping's limit that is large enough.
+ *
+ * Allocation is next fit: the search starts at the word where the last one
+ * ended, and wraps around once. Nothing but the bitmap is touched until a
+ * frame is handed out, so a 6 GiB guest costs QEMU no host memory for the
+ * RAM the kernel never uses.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "kernel/console.h"
+#include "kernel/frame.h"
+#include "kernel/options.h"
+
+#define BOOT_MAPPED_LIMIT (4ULL << 30)      /* boot/entry.S maps 0..4 GiB */
+#define BITS_PER_WORD     64
+#define MAX_EXCLUDED      (3 + BOOT_REGIONS_MAX)
+
+struct area {
+	uint64_t start, end;   /* bytes, page aligned, [start, end) */
+};
+
+static uint64_t *bitmap;        /* bit set = frame free */
+static uint64_t nr_pfns;        /* pfns the bitmap covers: [0, nr_pfns) */
+static uint64_t nr_words;
+static uint64_t limit_pfn;      /* frames at or above are not handed out */
+static uint64_t next_word;      /* where the next search starts */
+static const struct memmap *frame_map;
+static struct area excluded[MAX_EXCLUDED];
+static uint32_t nr_excluded;
+static struct frame_stats stats;
+static uint64_t inject_nth;     /* 0 = no fault injection */
+static uint64_t inject_calls;   /* allocation calls since injection was set */
+static bool inject_every;
+
+static uint64_t page_down(uint64_t addr) { return addr & ~(PAGE_SIZE - 1); }
+static uint64_t page_up(uint64_t addr) { return page_down(addr + PAGE_SIZE - 1); }
+
+static bool bit_free(uint64_t pfn)
+{
+	return bitmap[pfn / BITS_PER_WORD] >> (pfn % BITS_PER_WORD) & 1;
+}
+
+/* Set (free = true) or clear the bits of pfns [first, last). */
+static void mark(uint64_t first, uint64_t last, bool free)
+{
+	if (last > nr_pfns)
+		last = nr_pfns;
+	for (uint64_t pfn = first; pfn < last; pfn++) {
+		uint64_t bit = 1ULL << (pfn % BITS_PER_WORD);
+
+		if (pfn % BITS_PER_WORD == 0 && last - pfn >= BITS_PER_WORD) {
+			bitmap[pfn / BITS_PER_WORD] = free ? ~0ULL : 0;
+			pfn += BITS_PER_WORD - 1;
+		} else if (free) {
+			bitmap[pfn / BITS_PER_WORD] |= bit;
+		} else {
+			bitmap[pfn / BITS_PER_WORD] &= ~bit;
+		}
+	}
+}
+
+static void exclude(uint64_t start, uint64_t end)
+{
+	if (end > start && nr_excluded < MAX_EXCLUDED)
+		excluded[nr_excluded++] = (struct area){ page_down(start), page_up(end) };
+}
+
+static const struct area *excluded_area(uint64_t start, uint64_t end)
+{
+	for (uint32_t i = 0; i < nr_excluded; i++)
+		if (start < excluded[i].end && excluded[i].start < end)
+			return &excluded[i];
+	return NULL;
+}
+
+/* The lowest page-aligned usable gap of `bytes` below `limit`, or 0. */
+static uint64_t find_gap(uint64_t bytes, uint64_t limit)
+{
+	for (uint32_t i = 0; i < frame_map->nr_ranges; i++) {
+		const struct mem_range *r = &frame_map->ranges[i];
+		uint64_t start = r->start;
+		const struct area *a;
+
+		if (r->type != MEM_USABLE)
+			continue;
+		while (start + bytes <= r->end && start + bytes <= limit) {
+			a = excluded_area(start, start + bytes);
+			if (!a)
+				return start;
+			start = a->end;
+		}
+	}
+	return 0;
+}
+
+int frame_init(const struct memmap *map, const struct boot_info *bi)
+{
+	uint64_t usable_end = 0, bytes, where;
+
+	frame_map = map;
+	for (uint32_t i = 0; i < map->nr_ranges; i++)
+		if (map->ranges[i].type == MEM_USABLE)
+			usable_end = map->ranges[i].end;
+	nr_pfns = usable_end >> PAGE_SHIFT;
+	nr_words = (nr_pfns + BITS_PER_WORD - 1) / BITS_PER_WORD;
+	bytes = page_up(nr_words * sizeof(uint64_t));
+
+	nr_excluded = 0;
+	exclude(0, PAGE_SIZE);
+	exclude(bi->kernel_start, bi->kernel_end);
+	for (uint32_t i = 0; i < bi->nr_regions && i < BOOT_REGIONS_MAX; i++)
+		exclude(bi->regions[i].start, bi->regions[i].end);
+
+	where = bytes ? find_gap(bytes, BOOT_MAPPED_LIMIT) : 0;
+	if (where == 0) {
+		kprintf("# frames-error: problem=\"no usable RAM for the frame bitmap\" bitmap_bytes=%llu\n",
+			(unsigned long long)bytes);
+		return -1;
+	}
+	bitmap = (uint64_t *)(uintptr_t)where;
+	exclude(where, where + bytes);
+
+	memset(bitmap, 0, bytes);
+	for (uint32_t i = 0; i < map->nr_ranges; i++)
+		if (map->ranges[i].type == MEM_USABLE)
+			mark(map->ranges[i].start >> PAGE_SHIFT,
+			     map->ranges[i].end >> PAGE_SHIFT, true);
+	for (uint32_t i = 0; i < nr_excluded; i++)
+		mark(excluded[i].start >> PAGE_SHIFT,
+		     excluded[i].end >> PAGE_SHIFT, false);
+
+	memset(&stats, 0, sizeof(stats));
+	for (uint64_t w = 0; w < nr_words; w++)
+		stats.total += (uint64_t)__builtin_popcountll(bitmap[w]);
+	stats.free = stats.total;
+	stats.excluded = memmap_pages(map, MEM_USABLE) - stats.total;
+	stats.bitmap = where;
+	stats.bitmap_pages = bytes >> PAGE_SHIFT;
+	frame_set_mapped_limit(BOOT_MAPPED_LIMIT);
+	next_word = 0;
+	frame_inject_failure(kopts.fail_alloc_nth, kopts.fail_alloc_every);
+	return 0;
+}
+
+void frame_set_mapped_limit(uint64_t limit)
+{
+	stats.mapped_limit = limit;
+	limit_pfn = limit >> PAGE_SHIFT;
+}
+
+void frame_inject_failure(uint64_t nth, bool every)
+{
+	inject_nth = nth;
+	inject_every = every;
+	inject_calls = 0;
+}
+
+/* Should this allocation call fail on purpose? */
+static bool injected_failure(void)
+{
+	if (inject_nth == 0)
+		return false;
+	inject_calls++;
+	return inject_every ? inject_calls % inject_nth == 0
+			    : inject_calls == inject_nth;
+}
+
+/* The first free pfn in words [from, to) below the limit, or nr_pfns. */
+static uint64_t search(uint64_t from, uint64_t to)
+{
+	for (uint64_t w = from; w < to; w++) {
+		if (bitmap[w]) {
+			uint64_t pfn = w * BITS_PER_WORD +
+				       (uint64_t)__builtin_ctzll(bitmap[w]);
+
+			return pfn < limit_pfn ? pfn : nr_pfns;
+		}
+	}
+	return nr_pfns;
+}
+
+/* The first pfn of a free run of nr_pages below the limit, or nr_pfns. */
+static uint64_t search_run(uint64_t nr_pages)
+{
+	uint64_t end = nr_pfns < limit_pfn ? nr_pfns : limit_pfn;
+	uint64_t run = 0;
+
+	for (uint64_t pfn = 0; pfn < end; pfn++) {
+		if (pfn % BITS_PER_WORD == 0 && bitmap[pfn / BITS_PER_WORD] == 0) {
+			run = 0;
+			pfn += BITS_PER_WORD - 1;
+			continue;
+		}
+		run = bit_free(pfn) ? run + 1 : 0;
+		if (run == nr_pages)
+			return pfn + 1 - nr_pages;
+	}
+	return nr_pfns;
+}
+
+static void *fail(bool injected)
+{
+	stats.failed++;
+	stats.injected += injected;
+	return NULL;
+}
+
+void *frame_alloc_pages(uint64_t nr_pages)
+{
+	uint64_t pfn;
+
+	if (!bitmap || nr_pages == 0)
+		return fail(false);
+	if (injected_failure())
+		return fail(true);
+	if (nr_pages == 1) {
+		uint64_t end = (limit_pfn + BITS_PER_WORD - 1) / BITS_PER_WORD;
+
+		if (end > nr_words)
+			end = nr_words;
+		pfn = search(next_word < end ? next_word : 0, end);
+		if (pfn == nr_pfns)
+			pfn = search(0, end);
+		if (pfn != nr_pfns)
+			next_word = pfn / BITS_PER_WORD;
+	} else {
+		pfn = nr_pages <= stats.free ? search_run(nr_pages) : nr_pfns;
+	}
+	if (pfn == nr_pfns)
+		return fail(false);
+
+	mark(pfn, pfn + nr_pages, false);
+	stats.allocated += nr_pages;
+	stats.free -= nr_pages;
+	memset((void *)(uintptr_t)(pfn << PAGE_SHIFT), 0, nr_pages * PAGE_SIZE);
+	return (void *)(uintptr_t)(pfn << PAGE_SHIFT);
+}
+
+void *frame_alloc(void)
+{
+	return frame_alloc_pages(1);
+}
+
+/* Is [addr, addr + nr_pages pages) ours and handed out, every frame? */
+static bool allocated_run(uint64_t addr, uint64_t nr_pages)
+{
+	uint64_t pfn = addr >> PAGE_SHIFT;
+
+	if (!bitmap || addr % PAGE_SIZE || nr_pages == 0 ||
+	    pfn >= nr_pfns || nr_pages > nr_pfns - pfn)
+		return false;
+	if (!memmap_covers(frame_map, addr, addr + nr_pages * PAGE_SIZE, MEM_USABLE) ||
+	    excluded_area(addr, addr + nr_pages * PAGE_SIZE))
+		return false;
+	for (uint64_t i = 0; i < nr_pages; i++)
+		if (bit_free(pfn + i))
+			return false;
+	return true;
+}
+
+bool frame_is_allocated(const void *frame)
+{
+	return allocated_run((uint64_t)(uintptr_t)frame, 1);
+}
+
+void frame_free_pages(void *first, uint64_t nr_pages)
+{
+	uint64_t addr = (uint64_t)(uintptr_t)first;
+
+	if (!first)
+		return;
+	if (!allocated_run(addr, nr_pages)) {
+		stats.bad_frees++;
+		kprintf("# frames-warning: problem=\"free of a frame not allocated\" address=0x%llx pages=%llu action=ignored\n",
+			(unsigned long long)addr, (unsigned long long)nr_pages);
+		return;
+	}
+	mark(addr >> PAGE_SHIFT, (addr >> PAGE_SHIFT) + nr_pages, true);
+	stats.freed += nr_pages;
+	stats.free += nr_pages;
+}
+
+void frame_free(void *frame)
+{
+	frame_free_pages(frame, 1);
+}
+
+void frame_get_stats(struct frame_stats *out)
+{
+	*out = stats;
+}
+
+void frame_report(void)
+{
+	kprintf("# frames: total=%llu free=%llu allocated=%llu freed=%llu failed=%llu injected=%llu excluded=%llu bitmap=0x%llx bitmap_pages=%llu\n",
+		(unsigned long long)stats.total, (unsigned long long)stats.free,
+		(unsigned long long)stats.allocated,
+		(unsigned long long)stats.freed,
+		(unsigned long long)stats.failed,
+		(unsigned long long)stats.injected,
+		(unsigned long long)stats.excluded,
+		(unsigned long long)stats.bitmap,
+		(unsigned long long)stats.bitmap_pages);
+}

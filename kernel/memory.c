@@ -1,0 +1,37 @@
+/*
+ * memory.c: the order in which the physical memory model comes up (see
+ * memory.h). Later layers (ACPI, sections, page flags) build on it.
+ */
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/frame.h"
+#include "kernel/memmap.h"
+#include "kernel/memory.h"
+#include "kernel/paging.h"
+
+int memory_init(const struct boot_info *bi)
+{
+	const struct memmap *map;
+	int rc;
+
+	cpu_init();
+	cpu_report();
+
+	rc = memmap_init(bi, cpu_get()->phys_bits);
+	if (rc != MEMMAP_OK) {
+		kprintf("# memmap-error: problem=\"%s\" format=%u desc_size=%u bytes=%u\n",
+			memmap_strerror(rc), bi->mmap_format,
+			bi->mmap_desc_size, bi->mmap_bytes);
+		return -1;
+	}
+	map = memmap_get();
+	memmap_report(map, kprintf);
+
+	if (frame_init(map, bi) != 0)
+		return -1;
+	rc = paging_init(map);
+	if (rc == 0)
+		paging_report();
+	frame_report();      /* on failure too: the counters show no leak */
+	return rc;
+}

@@ -1,0 +1,17 @@
+/*
+ * memory.h: bring up the kernel's picture of physical memory, in order:
+ * CPUID address widths, the normalised firmware map, the frame allocator,
+ * and the kernel's own page tables. Each step prints its report lines.
+ */
+#ifndef DYNFLAGS_MEMORY_H
+#define DYNFLAGS_MEMORY_H
+
+#include "kernel/boot_info.h"
+
+/*
+ * Returns 0, or -1 after printing a "# <step>-error:" line saying what
+ * failed (a malformed map, no RAM, out of frames under fail_alloc).
+ */
+int memory_init(const struct boot_info *bi);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * memory_ktest.c: in-kernel tests of the physical memory model on the real
+ * machine: the CPUID widths, the normalised firmware map, the frame
+ * allocator and the page tables. They run after memory_init() (kmain.c),
+ * as KTAP suites "cpu", "memory", "frame" and "paging".
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "boot/boot.h"
+#include "kernel/cpu.h"
+#include "kernel/frame.h"
+#include "kernel/memmap.h"
+#include "kernel/options.h"
+#include "kernel/paging.h"
+#include "kernel/x86.h"
+#include "tests/ktest.h"
+
+#define NR_TEST_FRAMES 256   /* pointers fit in one page: 256 * 8 bytes */
+
+/* ------------------------------------------------------------ cpu --- */
+
+static void decodes_widths(struct ktest *t)
+{
+	struct cpu_info c;
+
+	cpu_decode_widths(0x80000008, 0x3028, &c);          /* qemu64 */
+	KT_EXPECT(t, c.from_cpuid);
+	KT_EXPECT_EQ(t, c.phys_bits, 40);
+	KT_EXPECT_EQ(t, c.virt_bits, 48);
+	cpu_decode_widths(0x80000008, 0x392e, &c);          /* phys-bits=46, LA57 */
+	KT_EXPECT_EQ(t, c.phys_bits, 46);
+	KT_EXPECT_EQ(t, c.virt_bits, 57);
+	cpu_decode_widths(0x80000004, 0x3028, &c);          /* leaf missing */
+	KT_EXPECT(t, !c.from_cpuid);
+	KT_EXPECT_EQ(t, c.phys_bits, CPU_PHYS_BITS_FALLBACK);
+	KT_EXPECT_EQ(t, c.virt_bits, CPU_VIRT_BITS_FALLBACK);
+	cpu_decode_widths(0x80000008, 0, &c);               /* leaf reports 0 */
+	KT_EXPECT(t, !c.from_cpuid);
+	KT_EXPECT_EQ(t, c.phys_bits, 36);
+	cpu_decode_widths(0x80000008, 0x303f, &c);          /* 63: clamped */
+	KT_EXPECT_EQ(t, c.phys_bits, 52);
+	cpu_decode_widths(0x80000008, 0x3018, &c);          /* 24: clamped */
+	KT_EXPECT_EQ(t, c.phys_bits, 32);
+}
+
+static void this_cpu(struct ktest *t)
+{
+	const struct cpu_info *c = cpu_get();
+
+	ktest_log(t, "phys_bits=%u virt_bits=%u", c->phys_bits, c->virt_bits);
+	KT_EXPECT(t, c->phys_bits >= 32 && c->phys_bits <= 52);
+	KT_EXPECT(t, c->virt_bits == 48 || c->virt_bits == 57);
+}
+
+KTEST_SUITE(cpu, KTEST_CASE(decodes_widths), KTEST_CASE(this_cpu));
+
+/* --------------------------------------------------------- memory --- */
+
+/* The kernel's map obeys the normaliser's promises. */
+static void real_map_is_normal(struct ktest *t)
+{
+	const struct memmap *map = memmap_get();
+
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT(t, map->firmware_entries > 0);
+	KT_EXPECT(t, map->nr_ranges > 0);
+	KT_EXPECT(t, memmap_pages(map, MEM_USABLE) > 0);
+	for (uint32_t i = 0; i < map->nr_ranges; i++) {
+		const struct mem_range *r = &map->ranges[i];
+
+		KT_EXPECT(t, r->start < r->end);
+		KT_EXPECT(t, r->end <= 1ULL << map->phys_bits);
+		if (mem_type_is_ram(r->type))
+			KT_EXPECT(t, r->start % PAGE_SIZE == 0 &&
+				     r->end % PAGE_SIZE == 0);
+		if (i > 0)
+			KT_EXPECT(t, map->ranges[i - 1].end < r->start ||
+				     (map->ranges[i - 1].end == r->start &&
+				      map->ranges[i - 1].type != r->type));
+	}
+}
+
+/* Every page of the kernel image lies in RAM (usable or reclaimable). */
+static void kernel_in_ram(struct ktest *t)
+{
+	const struct memmap *map = memmap_get();
+
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT(t, boot_info.kernel_start < boot_info.kernel_end);
+	for (uint64_t a = boot_info.kernel_start; a < boot_info.kernel_end;
+	     a += PAGE_SIZE) {
+		const struct mem_range *r = memmap_find(map, a);
+
+		KT_ASSERT(t, r != NULL && mem_type_is_ram(r->type));
+	}
+}
+
+KTEST_SUITE(memory, KTEST_CASE(real_map_is_normal), KTEST_CASE(kernel_in_ram));
+
+/* ---------------------------------------------------------- frame --- */
+
+static bool overlaps(uint64_t addr, uint64_t start, uint64_t end)
+{
+	return addr + PAGE_SIZE > start && addr < end;
+}
+
+/* What frame_alloc() must never return. */
+static bool forbidden(uint64_t addr)
+{
+	struct frame_stats s;
+
+	frame_get_stats(&s);
+	if (addr < PAGE_SIZE ||
+	    overlaps(addr, boot_info.kernel_start, boot_info.kernel_end) ||
+	    overlaps(addr, s.bitmap, s.bitmap + s.bitmap_pages * PAGE_SIZE))
+		return true;
+	for (uint32_t i = 0; i < boot_info.nr_regions; i++)
+		if (overlaps(addr, boot_info.regions[i].start,
+			     boot_info.regions[i].end))
+			return true;
+	return false;
+}
+
+/* Is the frame all zero? */
+static bool zeroed(const uint64_t *frame)
+{
+	for (uint32_t i = 0; i < PAGE_SIZE / sizeof(uint64_t); i++)
+		if (frame[i])
+			return false;
+	return true;
+}
+
+/*
+ * Allocate a batch, check each frame, give all back: the counters balance
+ * and the same number of frames is free again.
+ */
+static void frames_are_ram_and_come_back(struct ktest *t)
+{
+	const struct memmap *map = memmap_get();
+	struct frame_stats before, during, after;
+	uint64_t **frames = frame_alloc();
+	uint32_t n = 0;
+
+	KT_ASSERT(t, frames != NULL);
+	frame_get_stats(&before);
+	for (; n < NR_TEST_FRAMES; n++) {
+		uint64_t *f = frame_alloc();
+		uint64_t a = (uint64_t)(uintptr_t)f;
+		const struct mem_range *r;
+
+		if (!f)
+			break;
+		frames[n] = f;
+		r = memmap_find(map, a);
+		KT_EXPECT(t, a % PAGE_SIZE == 0);
+		KT_EXPECT(t, r && r->type == MEM_USABLE && a + PAGE_SIZE <= r->end);
+		KT_EXPECT(t, !forbidden(a));
+		KT_EXPECT(t, frame_is_allocated(f));
+		KT_EXPECT(t, paging_is_mapped(a));
+		KT_EXPECT(t, zeroed(f));
+		f[0] = a;                          /* dirty it: must not leak */
+	}
+	KT_EXPECT_EQ(t, n, NR_TEST_FRAMES);
+	frame_get_stats(&during);
+	KT_EXPECT_EQ(t, during.allocated - before.allocated, n);
+	KT_EXPECT_EQ(t, before.free - during.free, n);
+	for (uint32_t i = 0; i < n; i++) {
+		KT_EXPECT_EQ(t, frames[i][0], (uint64_t)(uintptr_t)frames[i]);
+		frame_free(frames[i]);
+		KT_EXPECT(t, !frame_is_allocated(frames[i]));
+	}
+	frame_get_stats(&after);
+	KT_EXPECT_EQ(t, after.freed - before.freed, n);
+	KT_EXPECT_EQ(t, after.free, before.free);
+	KT_EXPECT_EQ(t, after.total - after.free, after.allocated - after.freed);
+	frame_free(frames);
+}
+
+/* Once paging is up, every usable frame may be handed out, above 4 GiB too. */
+static void limit_covers_all_ram(struct ktest *t)
+{
+	const struct memmap *map = memmap_get();
+	struct frame_stats s;
+
+	frame_get_stats(&s);
+	for (uint32_t i = 0; i < map->nr_ranges; i++)
+		if (map->ranges[i].type == MEM_USABLE)
+			KT_EXPECT(t, map->ranges[i].end <= s.mapped_limit);
+	KT_EXPECT_EQ(t, s.total, memmap_pages(map, MEM_USABLE) - s.excluded);
+}
+
+static void contiguous_frames(struct ktest *t)
+{
+	struct frame_stats before, after;
+	uint8_t *run;
+
+	frame_get_stats(&before);
+	run = frame_alloc_pages(16);
+	KT_ASSERT(t, run != NULL);
+	for (uint32_t i = 0; i < 16; i++) {
+		KT_EXPECT(t, frame_is_allocated(run + i * PAGE_SIZE));
+		KT_EXPECT(t, !forbidden((uint64_t)(uintptr_t)run + i * PAGE_SIZE));
+		KT_EXPECT(t, zeroed((const uint64_t *)(run + i * PAGE_SIZE)));
+	}
+	frame_free_pages(run, 16);
+	KT_EXPECT(t, frame_alloc_pages(0) == NULL);
+	KT_EXPECT(t, frame_alloc_pages(before.free + 1) == NULL);
+	frame_get_stats(&after);
+	KT_EXPECT_EQ(t, after.free, before.free);
+	KT_EXPECT_EQ(t, after.allocated - before.allocated, 16);
+	KT_EXPECT_EQ(t, after.failed - before.failed, 2);
+}
+
+/* Frees of things that are not allocated frames are refused, counted. */
+static void bad_frees_refused(struct ktest *t)
+{
+	struct frame_stats before, after;
+	uint8_t *f = frame_alloc();
+
+	KT_ASSERT(t, f != NULL);
+	frame_get_stats(&before);
+	frame_free((void *)(uintptr_t)boot_info.kernel_start);  /* excluded */
+	frame_free(f + 8);                                        /* unaligned */
+	frame_free((void *)(uintptr_t)before.bitmap);             /* bookkeeping */
+	frame_free((void *)(uintptr_t)(1ULL << 46));              /* not RAM */
+	frame_free(NULL);                                         /* ignored */
+	frame_free(f);
+	frame_free(f);                                            /* double */
+	frame_get_stats(&after);
+	KT_EXPECT_EQ(t, after.bad_frees - before.bad_frees, 5);
+	KT_EXPECT_EQ(t, after.freed - before.freed, 1);
+	KT_EXPECT_EQ(t, after.free, before.free + 1);
+}
+
+/* fail_alloc: the n-th call (or every n-th) gets NULL, the rest work. */
+static void injected_failures(struct ktest *t)
+{
+	struct frame_stats before, after;
+	void *f[6];
+
+	if (kopts.fail_alloc_nth) {
+		ktest_skip(t, "fail_alloc is set for the whole boot");
+		return;
+	}
+	frame_get_stats(&before);
+	frame_inject_failure(3, false);
+	for (int i = 0; i < 6; i++)
+		f[i] = frame_alloc();
+	KT_EXPECT(t, f[0] && f[1] && !f[2] && f[3] && f[4] && f[5]);
+	for (int i = 0; i < 6; i++)
+		frame_free(f[i]);
+
+	frame_inject_failure(2, true);
+	for (int i = 0; i < 6; i++)
+		f[i] = frame_alloc();
+	KT_EXPECT(t, f[0] && !f[1] && f[2] && !f[3] && f[4] && !f[5]);
+	for (int i = 0; i < 6; i++)
+		frame_free(f[i]);
+	frame_inject_failure(1, false);
+	KT_EXPECT(t, frame_alloc_pages(4) == NULL);
+	frame_inject_failure(0, false);
+
+	frame_get_stats(&after);
+	KT_EXPECT_EQ(t, after.injected - before.injected, 5);
+	KT_EXPECT_EQ(t, after.failed - before.failed, 5);
+	KT_EXPECT_EQ(t, after.free, before.free);
+}
+
+KTEST_SUITE(frame,
+	KTEST_CASE(frames_are_ram_and_come_back),
+	KTEST_CASE(limit_covers_all_ram),
+	KTEST_CASE(contiguous_frames),
+	KTEST_CASE(bad_frees_refused),
+	KTEST_CASE(injected_failures));
+
+/* --------------------------------------------------------- paging --- */
+
+/* Page 0 is unmapped; page 1 and the low 4 GiB are mapped. */
+static void page0_unmapped(struct ktest *t)
+{
+	KT_EXPECT(t, !paging_is_mapped(0));
+	KT_EXPECT(t, !paging_is_mapped(PAGE_SIZE - 1));
+	KT_EXPECT(t, paging_is_mapped(PAGE_SIZE));
+	KT_EXPECT(t, paging_is_mapped(0xfee00000));      /* LAPIC */
+	KT_EXPECT(t, paging_is_mapped((4ULL << 30) - 1));
+}
+
+/*
+ * Every RAM range is mapped, above 4 GiB too: check, and read, its first
+ * and last byte (reads leave free memory as it was).
+ */
+static void all_ram_mapped(struct ktest *t)
+{
+	const struct memmap *map = memmap_get();
+	struct paging_stats ps;
+	uint64_t high_pages = 0;
+
+	KT_ASSERT(t, map != NULL);
+	paging_get_stats(&ps);
+	KT_EXPECT(t, ps.root == (read_cr3() & ~(PAGE_SIZE - 1)));
+	KT_EXPECT(t, frame_is_allocated((void *)(uintptr_t)ps.root));
+	for (uint32_t i = 0; i < map->nr_ranges; i++) {
+		const struct mem_range *r = &map->ranges[i];
+
+		uint64_t first = r->start ? r->start : PAGE_SIZE;  /* not page 0 */
+
+		if (!mem_type_is_ram(r->type) || first >= r->end)
+			continue;
+		KT_EXPECT(t, r->end <= ps.mapped_end);
+		KT_ASSERT(t, paging_is_mapped(first));
+		KT_ASSERT(t, paging_is_mapped(r->end - 1));
+		(void)*(volatile uint8_t *)(uintptr_t)first;
+		(void)*(volatile uint8_t *)(uintptr_t)(r->end - 1);
+		if (r->start >= 4ULL << 30)
+			high_pages += (r->end - r->start) / PAGE_SIZE;
+	}
+	ktest_log(t, "ram_pages_above_4g=%llu tables=%llu",
+		  (unsigned long long)high_pages,
+		  (unsigned long long)ps.table_pages);
+}
+
+KTEST_SUITE(paging, KTEST_CASE(page0_unmapped), KTEST_CASE(all_ram_mapped));
