@@ -12,7 +12,7 @@
 
 EFI_INC      := /usr/include/efi
 EFI_LIB      := /usr/lib
-EFI_SRCS     := boot/efi/loader.c boot/efi/elf.c boot/efi/text.c
+EFI_SRCS     := boot/efi/loader.c boot/efi/elf.c boot/efi/text.c boot/efi/iso9660.c
 EFI_OBJS     := $(patsubst %.c,$(B)/efi/%.o,$(EFI_SRCS))
 EFI_HEADERS  := $(wildcard boot/efi/*.h) kernel/boot_info.h
 EFI_CFLAGS   := -std=gnu11 -O2 -Wall -Wextra -Werror \
@@ -58,6 +58,26 @@ run-efi: esp
 	echo "make run-efi: QEMU exit status $$st (33 = all tests passed)"; \
 	[ $$st -eq 33 ]
 
+# The ISO carries the loader too, so that GRUB can chainload it (UEFI
+# only): the loader then finds /boot/kernel.elf through ISO 9660, since its
+# device is the whole CD. The menu entry lives in boot/grub.cfg; see
+# docs/boot-paths.md.
+ISO_EXTRA      += $(B)/BOOTX64.EFI
+ISO_EXTRA_CMDS += cp $(B)/BOOTX64.EFI $(B)/iso/boot/efi-loader.efi;
+
+# A copy of the ISO whose default entry chainloads the loader with load
+# options, for tests/boot/efi-chain.t.
+EFI_CHAIN_ENTRY := dynflags (GNU-EFI loader, test options)
+$(B)/efi-chain.iso: $(B)/dynflags.iso
+	rm -rf $(B)/efi-chain && cp -r $(B)/iso $(B)/efi-chain
+	{ cat boot/grub.cfg; \
+	  printf 'menuentry "%s" {\n\tchainloader /boot/efi-loader.efi ktest=none\n\tboot\n}\n' '$(EFI_CHAIN_ENTRY)'; \
+	  printf 'set default="%s"\n' '$(EFI_CHAIN_ENTRY)'; \
+	} > $(B)/efi-chain/boot/grub/grub.cfg
+	grub-mkrescue -o $@ --install-modules="$(GRUB_MODULES)" \
+		--locales= --fonts= --themes= --compress=xz $(B)/efi-chain \
+		2>$(B)/efi-chain.log || { cat $(B)/efi-chain.log; exit 1; }
+
 # Deliberately broken kernels (tests/fixtures/mkbad.pl), each on its own
 # ESP, for the loader's error paths in tests/boot/efi-errors.t.
 EFI_BAD_KINDS := magic machine truncated overlap
@@ -72,8 +92,9 @@ $(B)/fixtures/bad-%.elf: $(B)/kernel.elf tests/fixtures/mkbad.pl
 $(B)/efi-bad-%.img: $(B)/fixtures/bad-%.elf $(B)/BOOTX64.EFI
 	$(call efi_esp,$@,$<)
 
-BOOT_TEST_DEPS += $(B)/dynflags-esp.img $(EFI_BAD_IMAGES)
+BOOT_TEST_DEPS += $(B)/dynflags-esp.img $(EFI_BAD_IMAGES) $(B)/efi-chain.iso
 
-# Host tests of the loader's portable parts (ELF checks, text helpers).
-$(eval $(call host_test,efi_loader,boot/efi/elf_test.c boot/efi/elf.c boot/efi/text_test.c boot/efi/text.c))
+# Host tests of the loader's portable parts (ELF checks, text, ISO 9660).
+$(eval $(call host_test,efi_loader,boot/efi/elf_test.c boot/efi/elf.c boot/efi/text_test.c boot/efi/text.c \
+	boot/efi/iso9660_test.c boot/efi/iso9660.c))
 $(B)/host/efi_loader: $(EFI_HEADERS)

@@ -8,7 +8,8 @@
  *   2. take the command line from its load options (UCS-2, converted to
  *      ASCII); the kernel itself appends QEMU's fw_cfg opt/dynflags/cmdline
  *      for every loader (kernel/kmain.c), so the loader does not;
- *   3. read \kernel.elf from its own volume, check it (elf.c), and copy
+ *   3. read \kernel.elf from its own volume (or /boot/kernel.elf from the
+ *      CD when GRUB chainloaded it there), check it (elf.c), and copy
  *      each PT_LOAD segment to its physical address, allocated there with
  *      AllocatePages(AllocateAddress);
  *   4. copy the ACPI RSDP from the EFI configuration table;
@@ -32,12 +33,14 @@
 
 #include "kernel/boot_info.h"
 #include "boot/efi/elf.h"
+#include "boot/efi/iso9660.h"
 #include "boot/efi/text.h"
 
 #define LOADER_NAME     "dynflags-efi-loader"
 #define LOADER_VERSION  "0.1"
 #define KERNEL_PATH     L"\\kernel.elf"
 #define KERNEL_NAME     "\\kernel.elf"
+#define KERNEL_ISO_PATH "boot/kernel.elf"       /* on the dynflags CD */
 
 #define ELF_HEAD_MAX    8192    /* bytes read to find the program headers */
 #define MMAP_SLACK      16      /* spare descriptors in the map buffer */
@@ -188,51 +191,117 @@ static EFI_STATUS read_cmdline(EFI_LOADED_IMAGE *loaded, struct boot_info *bi)
 	return EFI_SUCCESS;
 }
 
-static EFI_STATUS open_kernel(EFI_LOADED_IMAGE *loaded, EFI_FILE_HANDLE *file,
-			      UINT64 *file_size)
-{
-	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
-	EFI_FILE_HANDLE root;
-	EFI_FILE_INFO *info;
-	EFI_STATUS st;
+/*
+ * Where kernel.elf's bytes come from: a file on the loader's own FAT volume
+ * (the ESP), or, when GRUB chainloaded the loader from the CD, a contiguous
+ * extent of the disk found through ISO 9660 (iso9660.c).
+ */
+struct kernel_file {
+	EFI_FILE_HANDLE file;   /* the FAT file, or NULL */
+	EFI_DISK_IO *disk;      /* else bytes [base, base + size) of this disk */
+	UINT32 media_id;
+	UINT64 base;
+	UINT64 size;            /* bytes in the file */
+};
 
-	st = BS->HandleProtocol(loaded->DeviceHandle,
-				&gEfiSimpleFileSystemProtocolGuid, (void **)&fs);
-	if (EFI_ERROR(st))
-		return fail(st, "no file system on the loader's device");
-	st = fs->OpenVolume(fs, &root);
-	if (EFI_ERROR(st))
-		return fail(st, "opening the loader's volume");
-	st = root->Open(root, file, KERNEL_PATH, EFI_FILE_MODE_READ, 0);
-	root->Close(root);
-	if (EFI_ERROR(st))
-		return fail(st, "opening " KERNEL_NAME);
-	info = LibFileInfo(*file);
-	if (!info)
-		return fail(EFI_DEVICE_ERROR, "reading the size of " KERNEL_NAME);
-	*file_size = info->FileSize;
-	FreePool(info);
-	return EFI_SUCCESS;
-}
-
-/* Read exactly len bytes at offset pos of file into buf. */
-static EFI_STATUS read_at(EFI_FILE_HANDLE file, UINT64 pos, void *buf, UINT64 len)
+/* Read exactly len bytes at offset pos of the kernel file into buf. */
+static EFI_STATUS read_at(struct kernel_file *k, UINT64 pos, void *buf, UINT64 len)
 {
 	UINTN got = len;
 	EFI_STATUS st;
 
-	st = file->SetPosition(file, pos);
+	if (pos > k->size || len > k->size - pos)
+		return EFI_END_OF_FILE;
+	if (!k->file)
+		return k->disk->ReadDisk(k->disk, k->media_id, k->base + pos, len, buf);
+	st = k->file->SetPosition(k->file, pos);
 	if (!EFI_ERROR(st))
-		st = file->Read(file, &got, buf);
+		st = k->file->Read(k->file, &got, buf);
 	if (!EFI_ERROR(st) && got != len)
 		st = EFI_END_OF_FILE;
 	return st;
 }
 
-static EFI_STATUS check_kernel(EFI_FILE_HANDLE file, UINT64 file_size,
-			       struct elf_image *elf)
+static EFI_STATUS open_on_volume(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs,
+				 struct kernel_file *k)
 {
-	UINT64 head_len = file_size < ELF_HEAD_MAX ? file_size : ELF_HEAD_MAX;
+	EFI_FILE_HANDLE root;
+	EFI_FILE_INFO *info;
+	EFI_STATUS st;
+
+	st = fs->OpenVolume(fs, &root);
+	if (EFI_ERROR(st))
+		return fail(st, "opening the loader's volume");
+	st = root->Open(root, &k->file, KERNEL_PATH, EFI_FILE_MODE_READ, 0);
+	root->Close(root);
+	if (EFI_ERROR(st))
+		return fail(st, "opening " KERNEL_NAME);
+	info = LibFileInfo(k->file);
+	if (!info)
+		return fail(EFI_DEVICE_ERROR, "reading the size of " KERNEL_NAME);
+	k->size = info->FileSize;
+	FreePool(info);
+	return EFI_SUCCESS;
+}
+
+static int read_disk(void *ctx, uint64_t pos, void *buf, uint32_t len)
+{
+	struct kernel_file *k = ctx;
+
+	return EFI_ERROR(k->disk->ReadDisk(k->disk, k->media_id, pos, len, buf));
+}
+
+static EFI_STATUS open_on_iso9660(EFI_HANDLE device, struct kernel_file *k)
+{
+	EFI_BLOCK_IO *block;
+	enum iso_status is;
+	EFI_STATUS st;
+	UINT8 *sector;
+
+	st = BS->HandleProtocol(device, &gEfiBlockIoProtocolGuid, (void **)&block);
+	if (!EFI_ERROR(st))
+		st = BS->HandleProtocol(device, &gEfiDiskIoProtocolGuid, (void **)&k->disk);
+	if (EFI_ERROR(st))
+		return fail(st, "the loader's device has no file system and no disk");
+	k->media_id = block->Media->MediaId;
+	sector = AllocatePool(ISO_SECTOR_SIZE);
+	if (!sector)
+		return fail(EFI_OUT_OF_RESOURCES, "buffer for ISO 9660");
+	is = iso9660_find(read_disk, k, KERNEL_ISO_PATH, sector, &k->base, &k->size);
+	FreePool(sector);
+	if (is != ISO_OK) {
+		say(LOADER_NAME ": error: /" KERNEL_ISO_PATH " on the loader's disk: %a: %a\n",
+		    iso_status_text(is), efi_status_name(EFI_NOT_FOUND));
+		return EFI_NOT_FOUND;
+	}
+	say(LOADER_NAME ": reading /" KERNEL_ISO_PATH " from the ISO 9660 disk\n");
+	return EFI_SUCCESS;
+}
+
+/* Step 3a: find kernel.elf next to the loader. */
+static EFI_STATUS open_kernel(EFI_LOADED_IMAGE *loaded, struct kernel_file *k)
+{
+	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
+	EFI_STATUS st;
+
+	st = BS->HandleProtocol(loaded->DeviceHandle,
+				&gEfiSimpleFileSystemProtocolGuid, (void **)&fs);
+	if (st == EFI_UNSUPPORTED)
+		return open_on_iso9660(loaded->DeviceHandle, k);
+	if (EFI_ERROR(st))
+		return fail(st, "no file system on the loader's device");
+	return open_on_volume(fs, k);
+}
+
+static void close_kernel(struct kernel_file *k)
+{
+	if (k->file)
+		k->file->Close(k->file);
+}
+
+static EFI_STATUS check_kernel(struct kernel_file *k, struct elf_image *elf)
+{
+	UINT64 head_len = k->size < ELF_HEAD_MAX ? k->size : ELF_HEAD_MAX;
 	enum elf_status es;
 	EFI_STATUS st;
 	void *head;
@@ -240,16 +309,16 @@ static EFI_STATUS check_kernel(EFI_FILE_HANDLE file, UINT64 file_size,
 	head = AllocatePool(head_len ? head_len : 1);
 	if (!head)
 		return fail(EFI_OUT_OF_RESOURCES, "buffer for the ELF headers");
-	st = read_at(file, 0, head, head_len);
+	st = read_at(k, 0, head, head_len);
 	if (EFI_ERROR(st)) {
 		FreePool(head);
 		return fail(st, "reading " KERNEL_NAME);
 	}
-	es = elf_parse(head, head_len, file_size, elf);
+	es = elf_parse(head, head_len, k->size, elf);
 	FreePool(head);
 	if (es != ELF_OK) {
 		say(LOADER_NAME ": error: " KERNEL_NAME ": %a (0x%lx; file is %ld bytes): %a\n",
-		    elf_status_text(es), elf->detail, file_size,
+		    elf_status_text(es), elf->detail, k->size,
 		    efi_status_name(EFI_LOAD_ERROR));
 		return EFI_LOAD_ERROR;
 	}
@@ -264,7 +333,7 @@ static EFI_STATUS check_kernel(EFI_FILE_HANDLE file, UINT64 file_size,
  * OVMF maps EfiLoaderData no-execute, and the kernel's first instructions
  * run on the firmware's page tables.
  */
-static EFI_STATUS load_segments(EFI_FILE_HANDLE file, const struct elf_image *elf)
+static EFI_STATUS load_segments(struct kernel_file *k, const struct elf_image *elf)
 {
 	UINT64 allocated_end = 0;
 
@@ -292,7 +361,7 @@ static EFI_STATUS load_segments(EFI_FILE_HANDLE file, const struct elf_image *el
 			}
 			allocated_end = end;
 		}
-		st = read_at(file, seg->offset, (void *)seg->paddr, seg->filesz);
+		st = read_at(k, seg->offset, (void *)seg->paddr, seg->filesz);
 		if (EFI_ERROR(st))
 			return fail(st, "reading a kernel segment");
 		ZeroMem((void *)(seg->paddr + seg->filesz), seg->memsz - seg->filesz);
@@ -393,8 +462,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	UINTN bi_pages = EFI_SIZE_TO_PAGES(sizeof(struct boot_info));
 	struct boot_info *bi;
 	static struct elf_image elf;
-	EFI_FILE_HANDLE file;
-	UINT64 file_size, image_base;
+	struct kernel_file kfile = { 0 };
+	UINT64 image_base;
 	EFI_STATUS st;
 
 	InitializeLib(image, systab);
@@ -418,13 +487,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (EFI_ERROR(st))
 		return stop(st);
 
-	st = open_kernel(loaded, &file, &file_size);
+	st = open_kernel(loaded, &kfile);
 	if (EFI_ERROR(st))
 		return stop(st);
-	st = check_kernel(file, file_size, &elf);
+	st = check_kernel(&kfile, &elf);
 	if (!EFI_ERROR(st))
-		st = load_segments(file, &elf);
-	file->Close(file);
+		st = load_segments(&kfile, &elf);
+	close_kernel(&kfile);
 	if (EFI_ERROR(st))
 		return stop(st);
 	bi->kernel_start = elf.start;
