@@ -4,8 +4,8 @@
  * reference, at every alignment and many lengths.
  *
  * The vectors are the standard check value and the iSCSI ones of RFC 3720,
- * appendix B.4. The instruction cases are skipped (with a log line) on a CPU
- * without SSE4.2, e.g. QEMU's default qemu64 model.
+ * appendix B.4. The instruction cases are skipped on a CPU without SSE4.2,
+ * e.g. QEMU's default qemu64 model.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -102,7 +102,7 @@ static bool hw_or_skip(struct ktest *t)
 {
 	if (crc32c_hw_available())
 		return true;
-	ktest_log(t, "SKIP: no SSE4.2 crc32 instruction on this CPU");
+	ktest_skip(t, "no SSE4.2 crc32 instruction on this CPU");
 	return false;
 }
 
