@@ -174,6 +174,23 @@ sub elements {
 	is($status, 0, 'reads the report from standard input');
 	ok(-s "$tmp/stdin.svg", 'and writes the SVG');
 
+	spew("$tmp/newer.txt", <<'EOF');
+# cpu: phys_bits=40 virt_bits=48 source=cpuid
+# memmap: start=0x0 end=0x40000000 type=usable
+# memmap-summary: firmware_entries=3 ranges=1 usable_pages=262144 reserved_pages=0 clipped=0
+# srat: start=0x0 end=0x40000000 node=0 hotplug=0 enabled=1
+# srat: start=0x0 end=0x0 node=0 hotplug=0 enabled=0
+# sections: warning=srat-past-phys-bits ranges=1
+# section: nr=0 start=0x0 state=present,online node=0 pages=32768
+# sections: bits=27 present=1 possible=1 max_possible_pfn=0x40000 phys_bits=40 table_pages=2
+EOF
+	$svg = render("$tmp/newer.txt", 'newer');
+	is(scalar(elements($svg, 'rect', 'srat')), 1, 'a disabled SRAT entry is not drawn');
+	like($svg, qr/>The kernel warned: # sections: warning=srat-past-phys-bits ranges=1</,
+		'a warning line of the kernel is shown, not taken for a summary');
+	like($svg, qr/<g class="section-run s-present" data-first="0" data-last="0">/,
+		'fields this tool does not know are ignored');
+
 	spew("$tmp/huge-hole.txt", <<'EOF');
 # cpu: phys_bits=40 virt_bits=48
 # memmap: start=0x0 end=0x9f000 type=usable
