@@ -23,9 +23,10 @@ enum load_options_status {
 
 /*
  * Convert load options of `bytes` bytes (UCS-2 little-endian, optionally
- * NUL-terminated) to ASCII in out[out_size]. Firmware boot entries often
- * carry binary data here (OVMF passes a 16-byte GUID), so anything that is
- * not printable ASCII text is refused as a whole and out is left "".
+ * NUL-terminated) to ASCII in out[out_size]. A boot entry's optional data
+ * may be binary rather than text (the UEFI specification allows any
+ * bytes), so anything that is not printable ASCII text is refused as a
+ * whole and out is left "".
  * Leading and trailing spaces are dropped.
  */
 enum load_options_status load_options_ascii(const void *options, uint64_t bytes,

@@ -90,7 +90,7 @@ static void program_path_is_dropped(struct ktest *t)
 
 static void binary_options_are_refused(struct ktest *t)
 {
-	/* OVMF's auto-created boot entries pass a 16-byte GUID. */
+	/* Binary optional data: here a GUID. */
 	static const uint8_t guid[16] = {
 		0x4e, 0xac, 0x08, 0x81, 0x11, 0x9f, 0x59, 0x4d,
 		0x85, 0x0e, 0xe2, 0x1a, 0x52, 0x2c, 0x59, 0xb2 };
