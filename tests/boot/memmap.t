@@ -10,46 +10,38 @@ use Boot;
 use MemmapCheck;
 use Test::More;
 
-my $suites = 'ktest=cpu,memory,frame,paging';
 my $GiB = 2**30;
 
-# 256 MiB: all RAM below 256 MiB, nothing above.
-{
-	my $r = boot(firmware => 'uefi', mem => '256M', cmdline => $suites);
-	expect_verdict($r, 33, 'OVMF 256M');
-	my @m = check_memmap($r, 'OVMF 256M', 40);
-	is(sprintf('0x%x', low_ram_end(@m)), '0x10000000', 'OVMF 256M: RAM ends at 256 MiB');
-	my @high = grep { $_->{end} > 0x10000000 && $_->{type} ne 'mmio' && $_->{start} < 0xb0000000 } @m;
-	is(scalar(@high), 0, 'OVMF 256M: nothing but MMIO/ECAM above 256 MiB');
-	my $s = diag_one($r, 'memmap-summary');
-	my $ram = $s->{usable_pages} + $s->{reclaimable_pages};
-	cmp_ok($ram, '>', 0.85 * 65536, "OVMF 256M: $ram pages of RAM (usable + reclaimable)");
-	is(diag_one($r, 'paging')->{mapped_end}, '0x100000000', 'OVMF 256M: 4 GiB mapped');
-}
+# q35 puts 2 GiB below 4 GiB when RAM exceeds 2.75 GiB, the rest from 4 GiB.
+my @shapes = (
+	{ name => 'OVMF 256M', mem => '256M', phys_bits => 40,
+	  low_end => 0x10000000, high_end => undef, mapped_end => 4 * $GiB },
+	{ name => 'OVMF 3G', mem => '3G', phys_bits => 40,
+	  low_end => 2 * $GiB, high_end => 5 * $GiB, mapped_end => 5 * $GiB },
+	{ name => 'OVMF 6G phys-bits=46', mem => '6G', phys_bits => 46, set_bits => 1,
+	  low_end => 2 * $GiB, high_end => 8 * $GiB, mapped_end => 8 * $GiB },
+);
 
-# 3 GiB on q35: 2 GiB below 4 GiB, 1 GiB from 4 GiB up.
-{
-	my $r = boot(firmware => 'uefi', mem => '3G', cmdline => $suites);
-	expect_verdict($r, 33, 'OVMF 3G');
-	my @m = check_memmap($r, 'OVMF 3G', 40);
-	is(sprintf('0x%x', low_ram_end(@m)), '0x80000000', 'OVMF 3G: low RAM ends at 2 GiB');
+for my $s (@shapes) {
+	my $name = $s->{name};
+	my $r = boot(firmware => 'uefi', mem => $s->{mem}, cmdline => 'ktest=cpu,memory,frame,paging',
+		     $s->{set_bits} ? (phys_bits => $s->{phys_bits}) : ());
+	expect_verdict($r, 33, $name);
+	my @m = check_memmap($r, $name, $s->{phys_bits});
+	is(sprintf('0x%x', low_ram_end(@m)), sprintf('0x%x', $s->{low_end}),
+	   "$name: low RAM ends at the right place");
 	my @high = grep { $_->{start} >= 4 * $GiB } @m;
-	is_deeply(\@high, [ { start => 4 * $GiB, end => 5 * $GiB, type => 'usable' } ],
-		  'OVMF 3G: one usable range 4..5 GiB');
-	is(diag_one($r, 'paging')->{mapped_end}, '0x140000000', 'OVMF 3G: mapped to 5 GiB');
-}
-
-# 6 GiB, phys-bits=46: 4 GiB of RAM above 4 GiB, mapped and handed out.
-{
-	my $r = boot(firmware => 'uefi', mem => '6G', phys_bits => 46, cmdline => $suites);
-	expect_verdict($r, 33, 'OVMF 6G phys-bits=46');
-	my @m = check_memmap($r, 'OVMF 6G', 46);
-	is(sprintf('0x%x', low_ram_end(@m)), '0x80000000', 'OVMF 6G: low RAM ends at 2 GiB');
-	my @high = grep { $_->{start} >= 4 * $GiB } @m;
-	is_deeply(\@high, [ { start => 4 * $GiB, end => 8 * $GiB, type => 'usable' } ],
-		  'OVMF 6G: one usable range 4..8 GiB');
-	is(diag_one($r, 'paging')->{mapped_end}, '0x200000000', 'OVMF 6G: mapped to 8 GiB');
-	like($r->{out}, qr/ram_pages_above_4g=1048576 /, 'OVMF 6G: paging test read all 1 Mi high pages\' ranges');
+	my @want = $s->{high_end} ? ({ start => 4 * $GiB, end => $s->{high_end}, type => 'usable' }) : ();
+	is_deeply(\@high, \@want, "$name: RAM above 4 GiB is exactly one usable range, or none");
+	is(diag_one($r, 'paging')->{mapped_end}, sprintf('0x%x', $s->{mapped_end}),
+	   "$name: mapped up to the end of RAM (at least 4 GiB)");
+	my $high_pages = $s->{high_end} ? ($s->{high_end} - 4 * $GiB) / 4096 : 0;
+	like($r->{out}, qr/ram_pages_above_4g=$high_pages /,
+	     "$name: the paging test read all $high_pages pages' ranges above 4 GiB");
+	my $sum = diag_one($r, 'memmap-summary');
+	my $ram = $sum->{usable_pages} + $sum->{reclaimable_pages};
+	my $all = ($s->{low_end} + $high_pages * 4096) / 4096;
+	cmp_ok($ram, '>', 0.9 * $all, "$name: $ram of $all pages are RAM (usable + reclaimable)");
 }
 
 done_testing();
