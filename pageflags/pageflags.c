@@ -1,0 +1,487 @@
+/*
+ * pageflags.c: dynamic page flags, a radix tree of bitmap pages.
+ *
+ * A map is a header page (bookkeeping, leaf cache, root) and a tree below
+ * the root. Numbers used throughout:
+ *
+ *   pfn        page frame number: physical address >> 12
+ *   leaf_nr    pfn >> 15: which 32768-pfn leaf holds the pfn's bit
+ *   level      0 for a leaf, l > 0 for an inner node whose children are
+ *              at level l - 1; a level-l subtree covers 512^l leaves
+ *
+ * The root's slots hold subtrees of level inner_levels. The height is fixed
+ * when the map is made, from the width: leaf_nr has (phys_bits - 27) bits;
+ * the inner levels take 9 bits each and the root takes the rest (0..8 bits,
+ * so it fits the header page next to the cache).
+ *
+ * Pages are allocated only in pageflags_create() and pageflags_grow(), and
+ * both work in two passes over the same walk: the first counts the pages
+ * that are missing, then all of them are taken from the source at once
+ * (given back if any one fails), then the second pass links them in. So
+ * a failure never leaves half a tree or a leaked page behind.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "pageflags/pageflags.h"
+
+#define WORDS_PER_LEAF  (PAGEFLAGS_LEAF_PFNS / 64)      /* 512 */
+#define CACHE_SLOTS     (1u << PAGEFLAGS_CACHE_SHIFT)
+
+_Static_assert(sizeof(struct pageflags) <= PAGEFLAGS_PAGE_SIZE,
+	       "the map header must fit its page");
+_Static_assert(WORDS_PER_LEAF * sizeof(uint64_t) == PAGEFLAGS_PAGE_SIZE,
+	       "a leaf is one page of bits");
+_Static_assert(PAGEFLAGS_SLOTS * sizeof(void *) == PAGEFLAGS_PAGE_SIZE,
+	       "an inner node is one page of pointers");
+
+static const char *const error_names[] = {
+	[PAGEFLAGS_OK] = "ok",
+	[PAGEFLAGS_ERR_RANGE] = "out-of-range",
+	[PAGEFLAGS_ERR_NOT_PRESENT] = "not-present",
+	[PAGEFLAGS_ERR_NO_MEMORY] = "out-of-memory",
+	[PAGEFLAGS_ERR_INVALID] = "invalid-argument",
+};
+
+const char *pageflags_error_name(int err)
+{
+	unsigned int e = err < 0 ? (unsigned int)-err : (unsigned int)err;
+
+	if (e >= sizeof(error_names) / sizeof(error_names[0]))
+		return "unknown-error";
+	return error_names[e];
+}
+
+const char *pageflags_mode_name(enum pageflags_mode mode)
+{
+	return mode == PAGEFLAGS_ALL_POSSIBLE ? "all" : "present";
+}
+
+bool pageflags_range_list_overlaps(void *list, uint64_t start_pfn,
+				   uint64_t end_pfn)
+{
+	const struct pageflags_range_list *l = list;
+
+	/* Every range is compared as a whole: [a, b) meets [start, end)
+	 * exactly when a < end and start < b. */
+	for (size_t i = 0; i < l->nr_ranges; i++)
+		if (l->ranges[i].start_pfn < end_pfn &&
+		    start_pfn < l->ranges[i].end_pfn)
+			return true;
+	return false;
+}
+
+/* Leaves covered by a subtree of `level`. */
+static uint64_t level_span(unsigned int level)
+{
+	return 1ull << (PAGEFLAGS_SLOT_SHIFT * level);
+}
+
+static void cache_invalidate(struct pageflags *map)
+{
+	for (unsigned int i = 0; i < CACHE_SLOTS; i++) {
+		map->cache[i].leaf_nr = PAGEFLAGS_NO_PFN;
+		map->cache[i].leaf = NULL;
+	}
+}
+
+uint64_t *pageflags_find_leaf(struct pageflags *map, uint64_t leaf_nr)
+{
+	unsigned int shift = PAGEFLAGS_SLOT_SHIFT * map->inner_levels;
+	void *node = map->root[leaf_nr >> shift];
+	struct pageflags_cache_slot *slot;
+
+	while (node && shift) {
+		shift -= PAGEFLAGS_SLOT_SHIFT;
+		node = ((void **)node)[(leaf_nr >> shift) & (PAGEFLAGS_SLOTS - 1)];
+	}
+	slot = &map->cache[leaf_nr & (CACHE_SLOTS - 1)];
+	slot->leaf_nr = leaf_nr;
+	slot->leaf = node;
+	return node;
+}
+
+/*
+ * The first leaf whose number is at least *leaf_nr, or NULL. On success
+ * *leaf_nr is that leaf's number. An absent subtree is stepped over in one
+ * move; when a node runs out of slots the walk starts again from the root
+ * at the next subtree, so the cost follows the nodes that exist.
+ */
+static uint64_t *next_leaf(const struct pageflags *map, uint64_t *leaf_nr)
+{
+	uint64_t nr = *leaf_nr;
+
+	while (nr < map->nr_leaf_slots) {
+		void *const *node = map->root;
+		unsigned int shift = PAGEFLAGS_SLOT_SHIFT * map->inner_levels;
+		uint64_t mask = map->root_slots - 1;
+
+		for (;;) {
+			void *child = node[(nr >> shift) & mask];
+
+			if (!child) {
+				nr = ((nr >> shift) + 1) << shift;
+				if (((nr >> shift) & mask) == 0)
+					break;  /* past this node's last slot */
+				continue;
+			}
+			if (shift == 0) {
+				*leaf_nr = nr;
+				return child;
+			}
+			node = child;
+			shift -= PAGEFLAGS_SLOT_SHIFT;
+			mask = PAGEFLAGS_SLOTS - 1;
+		}
+	}
+	return NULL;
+}
+
+/* ----------------------------------------------------- building the tree */
+
+/*
+ * Which leaves a create or grow wants: those whose pfns meet
+ * [start_pfn, end_pfn) and, for a create, that the space calls present
+ * (present-only) or possible (all-possible).
+ */
+enum want_kind { WANT_PRESENT, WANT_POSSIBLE, WANT_ALL };
+
+struct want {
+	enum want_kind kind;
+	uint64_t start_pfn, end_pfn;
+	const struct pageflags_space *space;    /* NULL for WANT_ALL */
+};
+
+/* Does the subtree over pfns [start, end) hold any wanted leaf? */
+static bool wanted(const struct want *want, uint64_t start, uint64_t end)
+{
+	if (start < want->start_pfn)
+		start = want->start_pfn;
+	if (end > want->end_pfn)
+		end = want->end_pfn;
+	if (start >= end)
+		return false;
+	switch (want->kind) {
+	case WANT_PRESENT:
+		return want->space->range_present(want->space->ctx, start, end);
+	case WANT_POSSIBLE:
+		return !want->space->range_possible ||
+		       want->space->range_possible(want->space->ctx, start, end);
+	case WANT_ALL:
+		break;
+	}
+	return true;
+}
+
+/*
+ * Pages taken from the source ahead of linking, chained through their first
+ * word. pool_take() zeroes each page, so the source need not.
+ */
+struct page_pool {
+	void *head;
+};
+
+static void pool_drain(const struct pageflags_source *source,
+		       struct page_pool *pool)
+{
+	while (pool->head) {
+		void *page = pool->head;
+
+		pool->head = *(void **)page;
+		source->free_page(source->ctx, page);
+	}
+}
+
+static int pool_fill(const struct pageflags_source *source,
+		     struct page_pool *pool, uint64_t nr_pages)
+{
+	for (uint64_t i = 0; i < nr_pages; i++) {
+		void *page = source->alloc_page(source->ctx);
+
+		if (!page) {
+			pool_drain(source, pool);
+			return -PAGEFLAGS_ERR_NO_MEMORY;
+		}
+		*(void **)page = pool->head;
+		pool->head = page;
+	}
+	return 0;
+}
+
+static void *pool_take(struct page_pool *pool)
+{
+	void *page = pool->head;
+
+	pool->head = *(void **)page;
+	memset(page, 0, PAGEFLAGS_PAGE_SIZE);
+	return page;
+}
+
+/*
+ * Walk the subtree in *slot (level `level`, first leaf first_leaf) and give
+ * every wanted leaf a page, with the inner nodes on its way. Returns the
+ * number of pages that were missing. With pool == NULL it only counts
+ * (and *slot may stand for an absent node); with a pool it links pages in.
+ */
+static uint64_t populate(struct pageflags *map, void **slot, unsigned int level,
+			 uint64_t first_leaf, const struct want *want,
+			 struct page_pool *pool)
+{
+	uint64_t span = level_span(level), missing = 0;
+	void *absent = NULL;
+	void **children;
+
+	if (!wanted(want, first_leaf << PAGEFLAGS_LEAF_SHIFT,
+		    (first_leaf + span) << PAGEFLAGS_LEAF_SHIFT))
+		return 0;
+	if (!*slot) {
+		missing = 1;
+		if (pool) {
+			*slot = pool_take(pool);
+			if (level == 0)
+				map->nr_leaves++;
+			else
+				map->nr_inner++;
+		}
+	}
+	if (level == 0)
+		return missing;
+	children = *slot;
+	for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++)
+		missing += populate(map, children ? &children[i] : &absent,
+				    level - 1, first_leaf + i * (span / PAGEFLAGS_SLOTS),
+				    want, pool);
+	return missing;
+}
+
+/* Count, take and link the pages the wanted leaves need: all or nothing. */
+static int populate_map(struct pageflags *map, const struct want *want)
+{
+	uint64_t span = level_span(map->inner_levels), missing = 0;
+	struct page_pool pool = { NULL };
+	int err;
+
+	for (unsigned int i = 0; i < map->root_slots; i++)
+		missing += populate(map, &map->root[i], map->inner_levels,
+				    i * span, want, NULL);
+	err = pool_fill(&map->source, &pool, missing);
+	if (err)
+		return err;
+	for (unsigned int i = 0; i < map->root_slots; i++)
+		populate(map, &map->root[i], map->inner_levels, i * span,
+			 want, &pool);
+	cache_invalidate(map);  /* it may remember leaves as absent */
+	return 0;
+}
+
+/* --------------------------------------------------------- the interface */
+
+static bool source_ok(const struct pageflags_source *source)
+{
+	return source && source->alloc_page && source->free_page;
+}
+
+static bool space_ok(const struct pageflags_space *space)
+{
+	return space && space->range_present &&
+	       space->phys_bits >= PAGEFLAGS_MIN_PHYS_BITS &&
+	       space->phys_bits <= PAGEFLAGS_MAX_PHYS_BITS &&
+	       space->possible_end_pfn <=
+		       1ull << (space->phys_bits - PAGEFLAGS_PAGE_SHIFT);
+}
+
+/* Fix the tree's height for the width (see the comment at the top). */
+static void set_geometry(struct pageflags *map, unsigned int phys_bits)
+{
+	unsigned int pfn_bits = phys_bits - PAGEFLAGS_PAGE_SHIFT;
+	unsigned int leaf_bits = 0, root_shift;
+
+	if (pfn_bits > PAGEFLAGS_LEAF_SHIFT)
+		leaf_bits = pfn_bits - PAGEFLAGS_LEAF_SHIFT;
+	map->inner_levels = 0;
+	if (leaf_bits > PAGEFLAGS_ROOT_SHIFT_MAX)
+		map->inner_levels = (leaf_bits - PAGEFLAGS_ROOT_SHIFT_MAX +
+				     PAGEFLAGS_SLOT_SHIFT - 1) / PAGEFLAGS_SLOT_SHIFT;
+	root_shift = leaf_bits - PAGEFLAGS_SLOT_SHIFT * map->inner_levels;
+	map->phys_bits = phys_bits;
+	map->pfn_limit = 1ull << pfn_bits;
+	map->root_slots = 1u << root_shift;
+	map->nr_leaf_slots = 1ull << leaf_bits;
+}
+
+int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
+		     const struct pageflags_space *space,
+		     const struct pageflags_source *source)
+{
+	struct pageflags *map;
+	struct want want = { WANT_PRESENT, 0, 0, space };
+	int err;
+
+	if (!mapp)
+		return -PAGEFLAGS_ERR_INVALID;
+	*mapp = NULL;
+	if (!source_ok(source) || !space_ok(space) ||
+	    (mode != PAGEFLAGS_PRESENT_ONLY && mode != PAGEFLAGS_ALL_POSSIBLE))
+		return -PAGEFLAGS_ERR_INVALID;
+
+	map = source->alloc_page(source->ctx);
+	if (!map)
+		return -PAGEFLAGS_ERR_NO_MEMORY;
+	memset(map, 0, PAGEFLAGS_PAGE_SIZE);
+	set_geometry(map, space->phys_bits);
+	map->mode = mode;
+	map->possible_end_pfn = space->possible_end_pfn;
+	map->source = *source;
+	cache_invalidate(map);
+
+	want.end_pfn = map->pfn_limit;
+	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
+		want.kind = WANT_POSSIBLE;
+		want.end_pfn = space->possible_end_pfn;
+	}
+	err = populate_map(map, &want);
+	if (err) {
+		source->free_page(source->ctx, map);
+		return err;
+	}
+	*mapp = map;
+	return 0;
+}
+
+int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
+{
+	struct want want = { WANT_ALL, start_pfn, end_pfn, NULL };
+
+	if (start_pfn > end_pfn)
+		return -PAGEFLAGS_ERR_INVALID;
+	if (end_pfn > map->pfn_limit)
+		return -PAGEFLAGS_ERR_RANGE;
+	return populate_map(map, &want);
+}
+
+static void free_subtree(struct pageflags *map, void *node, unsigned int level)
+{
+	if (level > 0)
+		for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++)
+			if (((void **)node)[i])
+				free_subtree(map, ((void **)node)[i], level - 1);
+	map->source.free_page(map->source.ctx, node);
+}
+
+void pageflags_destroy(struct pageflags *map)
+{
+	struct pageflags_source source;
+
+	if (!map)
+		return;
+	for (unsigned int i = 0; i < map->root_slots; i++)
+		if (map->root[i])
+			free_subtree(map, map->root[i], map->inner_levels);
+	source = map->source;   /* the header page holds it */
+	source.free_page(source.ctx, map);
+}
+
+void pageflags_clear_all(struct pageflags *map)
+{
+	uint64_t leaf_nr = 0;
+	uint64_t *leaf;
+
+	while ((leaf = next_leaf(map, &leaf_nr)) != NULL) {
+		memset(leaf, 0, PAGEFLAGS_PAGE_SIZE);
+		leaf_nr++;
+	}
+}
+
+uint64_t pageflags_count(struct pageflags *map)
+{
+	uint64_t leaf_nr = 0, count = 0;
+	const uint64_t *leaf;
+
+	while ((leaf = next_leaf(map, &leaf_nr)) != NULL) {
+		for (unsigned int w = 0; w < WORDS_PER_LEAF; w++)
+			count += (uint64_t)__builtin_popcountll(leaf[w]);
+		leaf_nr++;
+	}
+	return count;
+}
+
+uint64_t pageflags_bytes(const struct pageflags *map)
+{
+	return (1 + map->nr_leaves + map->nr_inner) * PAGEFLAGS_PAGE_SIZE;
+}
+
+void pageflags_stats(const struct pageflags *map, struct pageflags_stats *stats)
+{
+	stats->nr_leaves = map->nr_leaves;
+	stats->nr_inner = map->nr_inner;
+	stats->bytes = pageflags_bytes(map);
+	stats->covered_pfns = map->nr_leaves * PAGEFLAGS_LEAF_PFNS;
+}
+
+uint64_t pageflags_pfn_limit(const struct pageflags *map)
+{
+	return map->pfn_limit;
+}
+
+/* ------------------------------------------------------------ iteration */
+
+void pageflags_iter_start(struct pageflags_iter *it, struct pageflags *map,
+			  uint64_t pfn)
+{
+	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
+
+	it->map = map;
+	it->leaf = NULL;
+	it->word_pfn = 0;
+	it->bits = 0;
+	if (pfn >= map->pfn_limit)
+		return;
+	it->leaf = next_leaf(map, &leaf_nr);
+	if (!it->leaf)
+		return;
+	if (leaf_nr != pfn >> PAGEFLAGS_LEAF_SHIFT)
+		pfn = leaf_nr << PAGEFLAGS_LEAF_SHIFT;
+	it->word_pfn = pfn & ~63ull;
+	it->bits = it->leaf[PAGEFLAGS_WORD(pfn)] & (~0ull << (pfn & 63));
+}
+
+uint64_t pageflags_iter_next_word(struct pageflags_iter *it)
+{
+	const uint64_t *leaf = it->leaf;
+	uint64_t leaf_start, leaf_nr;
+	unsigned int word;
+
+	if (!leaf)
+		return PAGEFLAGS_NO_PFN;
+	leaf_start = it->word_pfn & ~(PAGEFLAGS_LEAF_PFNS - 1);
+	word = PAGEFLAGS_WORD(it->word_pfn) + 1;
+	for (;;) {
+		for (; word < WORDS_PER_LEAF; word++) {
+			if (leaf[word]) {
+				it->leaf = leaf;
+				it->word_pfn = leaf_start + 64ull * word;
+				it->bits = leaf[word];
+				return pageflags_iter_next(it);
+			}
+		}
+		leaf_nr = (leaf_start >> PAGEFLAGS_LEAF_SHIFT) + 1;
+		leaf = next_leaf(it->map, &leaf_nr);
+		if (!leaf) {
+			it->leaf = NULL;
+			it->bits = 0;
+			return PAGEFLAGS_NO_PFN;
+		}
+		leaf_start = leaf_nr << PAGEFLAGS_LEAF_SHIFT;
+		word = 0;
+	}
+}
+
+uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn)
+{
+	struct pageflags_iter it;
+
+	pageflags_iter_start(&it, map, pfn);
+	return pageflags_iter_next(&it);
+}

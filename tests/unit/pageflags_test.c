@@ -1,0 +1,993 @@
+/*
+ * pageflags_test.c: the portable test suites of the pageflags library.
+ *
+ * Built twice: into the kernel (suites run at boot, KTAP on COM1) and into
+ * the host program build/host/pageflags (TAP, under ASan and UBSan). So it
+ * uses only ktest.h and pageflags.h, keeps every map under ~300 pages and
+ * puts nothing big on the stack.
+ *
+ * Pages come from ktest_page_alloc() through `src`, a page source that
+ * counts what is outstanding, notices a page given back twice or never
+ * handed out, and can be told to fail its N-th allocation.
+ *
+ * Suite pageflags:      every operation in both modes, edges, errors.
+ * Suite pageflags_seed: one case for each defect of the 2005 proposal
+ *                       (docs/pageflags.md lists them).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "pageflags/pageflags.h"
+#include "tests/ktest.h"
+
+#define LEAF     PAGEFLAGS_LEAF_PFNS        /* pfns per leaf: 32768 */
+#define PAGE     PAGEFLAGS_PAGE_SIZE
+#define NONE     PAGEFLAGS_NO_PFN
+#define ERANGE_  (-PAGEFLAGS_ERR_RANGE)
+#define ENOTPR_  (-PAGEFLAGS_ERR_NOT_PRESENT)
+#define ENOMEM_  (-PAGEFLAGS_ERR_NO_MEMORY)
+#define EINVAL_  (-PAGEFLAGS_ERR_INVALID)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------ the counting page source */
+
+#define TRACK_MAX 512   /* pages one case may hold at once */
+
+static struct {
+	uint64_t nr_calls;        /* alloc_page calls so far */
+	uint64_t fail_at;         /* 0: never fail; N: the N-th call fails */
+	uint64_t nr_bad_frees;    /* pages given back that were not out */
+	uint64_t nr_untracked;    /* allocations beyond TRACK_MAX */
+	uint32_t nr_out;          /* pages out now */
+	void *out[TRACK_MAX];
+} src;
+
+static void *src_alloc(void *ctx)
+{
+	void *page;
+
+	(void)ctx;
+	src.nr_calls++;
+	if (src.fail_at && src.nr_calls == src.fail_at)
+		return NULL;
+	if (src.nr_out == TRACK_MAX) {
+		src.nr_untracked++;
+		return NULL;
+	}
+	page = ktest_page_alloc();
+	if (page)
+		src.out[src.nr_out++] = page;
+	return page;
+}
+
+static void src_free(void *ctx, void *page)
+{
+	(void)ctx;
+	for (uint32_t i = 0; i < src.nr_out; i++) {
+		if (src.out[i] == page) {
+			src.out[i] = src.out[--src.nr_out];
+			ktest_page_free(page);
+			return;
+		}
+	}
+	src.nr_bad_frees++;
+}
+
+static const struct pageflags_source test_source = { src_alloc, src_free, NULL };
+
+/* Start a case with no page out and no failure planned. */
+static void src_reset(void)
+{
+	src.nr_calls = 0;
+	src.fail_at = 0;
+	src.nr_bad_frees = 0;
+	src.nr_untracked = 0;
+	src.nr_out = 0;
+}
+
+/* Every page came back exactly once. */
+static void expect_no_leak(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, src.nr_out, 0);
+	KT_EXPECT_EQ(t, src.nr_bad_frees, 0);
+	KT_EXPECT_EQ(t, src.nr_untracked, 0);
+}
+
+/* ------------------------------------------------------ layouts and maps */
+
+/* A small machine: low RAM, RAM from 1 MiB to 384 MiB, 128 MiB at 4 GiB.
+ * Leaves 0, 1, 2 and 32. */
+static const struct pageflags_range small_ram[] = {
+	{ 0x0, 0x9f },
+	{ 0x100, 0x18000 },
+	{ 0x100000, 0x108000 },
+};
+
+/* One leaf each at pfn 0, 2^31, 2^32, 2^36 and the top of 52 bits. */
+static const struct pageflags_range sparse52_ram[] = {
+	{ 0, LEAF },
+	{ 1ull << 31, (1ull << 31) + LEAF },
+	{ 1ull << 32, (1ull << 32) + LEAF },
+	{ 1ull << 36, (1ull << 36) + LEAF },
+	{ (1ull << 40) - LEAF, 1ull << 40 },
+};
+
+struct layout {
+	unsigned int phys_bits;
+	const struct pageflags_range *ranges;
+	size_t nr_ranges;
+	uint64_t possible_end_pfn;
+};
+
+static const struct layout small = { 40, small_ram, ARRAY_SIZE(small_ram), 0 };
+static const struct layout sparse52 = {
+	52, sparse52_ram, ARRAY_SIZE(sparse52_ram), 0
+};
+
+/* Make a map over `layout`; the result of pageflags_create() in *err. */
+static struct pageflags *make_map_err(const struct layout *layout,
+				      enum pageflags_mode mode, int *err)
+{
+	struct pageflags_range_list list = { layout->ranges, layout->nr_ranges };
+	struct pageflags_space space = {
+		layout->phys_bits, layout->possible_end_pfn,
+		pageflags_range_list_overlaps, NULL, &list,
+	};
+	struct pageflags *map;
+
+	*err = pageflags_create(&map, mode, &space, &test_source);
+	return map;
+}
+
+static struct pageflags *make_map(struct ktest *t, const struct layout *layout,
+				  enum pageflags_mode mode)
+{
+	int err;
+	struct pageflags *map = make_map_err(layout, mode, &err);
+
+	KT_EXPECT_EQ(t, err, 0);
+	return map;
+}
+
+static void expect_stats(struct ktest *t, const struct pageflags *map,
+			 uint64_t nr_leaves, uint64_t nr_inner)
+{
+	struct pageflags_stats st;
+
+	pageflags_stats(map, &st);
+	KT_EXPECT_EQ(t, st.nr_leaves, nr_leaves);
+	KT_EXPECT_EQ(t, st.nr_inner, nr_inner);
+	KT_EXPECT_EQ(t, st.bytes, (1 + nr_leaves + nr_inner) * PAGE);
+	KT_EXPECT_EQ(t, st.covered_pfns, nr_leaves * LEAF);
+	KT_EXPECT_EQ(t, pageflags_bytes(map), st.bytes);
+}
+
+/* Set each pfn of a list, then expect exactly those to be found in order. */
+static void expect_walk(struct ktest *t, struct pageflags *map,
+			const uint64_t *pfns, size_t nr)
+{
+	struct pageflags_iter it;
+	uint64_t pfn;
+	size_t i = 0;
+
+	pageflags_for_each_set(pfn, &it, map) {
+		KT_ASSERT(t, i < nr);
+		KT_EXPECT_EQ(t, pfn, pfns[i]);
+		i++;
+	}
+	KT_EXPECT_EQ(t, i, nr);
+	KT_EXPECT_EQ(t, pageflags_count(map), nr);
+}
+
+/* ------------------------------------------------------ suite pageflags */
+
+static void error_names(struct ktest *t)
+{
+	KT_EXPECT(t, strcmp(pageflags_error_name(0), "ok") == 0);
+	KT_EXPECT(t, strcmp(pageflags_error_name(ERANGE_), "out-of-range") == 0);
+	KT_EXPECT(t, strcmp(pageflags_error_name(PAGEFLAGS_ERR_RANGE),
+			    "out-of-range") == 0);
+	KT_EXPECT(t, strcmp(pageflags_error_name(ENOTPR_), "not-present") == 0);
+	KT_EXPECT(t, strcmp(pageflags_error_name(ENOMEM_), "out-of-memory") == 0);
+	KT_EXPECT(t, strcmp(pageflags_error_name(EINVAL_), "invalid-argument") == 0);
+	KT_EXPECT(t, strcmp(pageflags_error_name(-99), "unknown-error") == 0);
+	KT_EXPECT(t, strcmp(pageflags_mode_name(PAGEFLAGS_PRESENT_ONLY),
+			    "present") == 0);
+	KT_EXPECT(t, strcmp(pageflags_mode_name(PAGEFLAGS_ALL_POSSIBLE), "all") == 0);
+}
+
+static void create_rejects_bad_arguments(struct ktest *t)
+{
+	struct pageflags_range_list list = { small_ram, ARRAY_SIZE(small_ram) };
+	struct pageflags_space space = {
+		40, 0, pageflags_range_list_overlaps, NULL, &list,
+	};
+	struct pageflags_source no_alloc = { NULL, src_free, NULL };
+	struct pageflags_source no_free = { src_alloc, NULL, NULL };
+	struct pageflags *map = (struct pageflags *)&list;
+
+	src_reset();
+	KT_EXPECT_EQ(t, pageflags_create(NULL, PAGEFLAGS_PRESENT_ONLY, &space,
+					 &test_source), EINVAL_);
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, NULL,
+					 &test_source), EINVAL_);
+	KT_EXPECT(t, map == NULL);
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, &space,
+					 NULL), EINVAL_);
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, &space,
+					 &no_alloc), EINVAL_);
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, &space,
+					 &no_free), EINVAL_);
+	KT_EXPECT_EQ(t, pageflags_create(&map, (enum pageflags_mode)7, &space,
+					 &test_source), EINVAL_);
+	space.phys_bits = PAGEFLAGS_MIN_PHYS_BITS - 1;
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, &space,
+					 &test_source), EINVAL_);
+	space.phys_bits = PAGEFLAGS_MAX_PHYS_BITS + 1;
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, &space,
+					 &test_source), EINVAL_);
+	space.phys_bits = 40;
+	space.possible_end_pfn = (1ull << 28) + 1;      /* past the width */
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_ALL_POSSIBLE, &space,
+					 &test_source), EINVAL_);
+	space.possible_end_pfn = 0;
+	space.range_present = NULL;
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, &space,
+					 &test_source), EINVAL_);
+	KT_EXPECT(t, map == NULL);
+	KT_EXPECT_EQ(t, src.nr_calls, 0);
+	expect_no_leak(t);
+}
+
+/* The width decides the limit and how many inner nodes one leaf needs. */
+static void height_follows_width(struct ktest *t)
+{
+	static const struct {
+		unsigned int phys_bits;
+		uint64_t nr_inner;      /* inner nodes above one leaf */
+	} widths[] = {
+		{ 13, 0 }, { 27, 0 }, { 35, 0 }, { 36, 1 }, { 40, 1 },
+		{ 44, 1 }, { 45, 2 }, { 46, 2 }, { 48, 2 }, { 52, 2 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(widths); i++) {
+		uint64_t limit = 1ull << (widths[i].phys_bits - 12);
+		uint64_t top = limit - 1;
+		/* the last pfn of the width is present */
+		struct pageflags_range top_ram[] = { { top, limit } };
+		struct layout layout = { widths[i].phys_bits, top_ram, 1, 0 };
+		struct pageflags *map;
+
+		src_reset();
+		map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
+		KT_ASSERT(t, map != NULL);
+		KT_EXPECT_EQ(t, pageflags_pfn_limit(map), limit);
+		expect_stats(t, map, 1, widths[i].nr_inner);
+		KT_EXPECT_EQ(t, pageflags_set(map, top), 0);
+		KT_EXPECT_EQ(t, pageflags_test(map, top), 1);
+		KT_EXPECT_EQ(t, pageflags_set(map, limit), ERANGE_);
+		KT_EXPECT_EQ(t, pageflags_test(map, limit), ERANGE_);
+		KT_EXPECT_EQ(t, pageflags_next_set(map, 0), top);
+		if (top >= LEAF)
+			KT_EXPECT_EQ(t, pageflags_set(map, 0), ENOTPR_);
+		pageflags_destroy(map);
+		expect_no_leak(t);
+	}
+}
+
+/* Every one-bit operation on a present-only map, on and off the leaves. */
+static void present_only_operations(struct ktest *t)
+{
+	struct pageflags *map;
+	uint64_t hole = 0x9f;           /* not RAM, but inside leaf 0 */
+	uint64_t absent = 5 * LEAF;     /* no leaf */
+
+	src_reset();
+	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	expect_stats(t, map, 4, 1);
+
+	KT_EXPECT_EQ(t, pageflags_test(map, 0x1234), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 0x1234), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0x1234), 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0x1235), 0);
+	KT_EXPECT_EQ(t, pageflags_test_and_set(map, 0x1234), 1);
+	KT_EXPECT_EQ(t, pageflags_test_and_set(map, 0x1235), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0x1235), 1);
+	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 0x1235), 1);
+	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 0x1235), 0);
+	KT_EXPECT_EQ(t, pageflags_clear(map, 0x1234), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0x1234), 0);
+
+	/* A leaf is all or nothing: holes inside a present leaf have bits. */
+	KT_EXPECT_EQ(t, pageflags_set(map, hole), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, hole), 1);
+
+	/* No leaf: reads give 0, clears succeed, sets fail. */
+	KT_EXPECT_EQ(t, pageflags_test(map, absent), 0);
+	KT_EXPECT_EQ(t, pageflags_clear(map, absent), 0);
+	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, absent), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, absent), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_test_and_set(map, absent), ENOTPR_);
+
+	/* Beyond the width: every operation says so. */
+	KT_EXPECT_EQ(t, pageflags_test(map, 1ull << 28), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_set(map, 1ull << 28), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_clear(map, UINT64_MAX), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_test_and_set(map, 1ull << 40), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 1ull << 28), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 1ull << 28), NONE);
+	KT_EXPECT_EQ(t, pageflags_count(map), 1);
+
+	expect_stats(t, map, 4, 1);     /* nothing allocated by the above */
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* All-possible: every pfn below possible_end_pfn has a leaf, holes too. */
+static void all_possible_operations(struct ktest *t)
+{
+	struct layout layout = small;
+	struct pageflags *map;
+	uint64_t calls, nr = 0;
+
+	layout.possible_end_pfn = 40 * LEAF + 123;   /* leaves 0..40 */
+	src_reset();
+	map = make_map(t, &layout, PAGEFLAGS_ALL_POSSIBLE);
+	KT_ASSERT(t, map != NULL);
+	expect_stats(t, map, 41, 1);
+
+	/* A set never allocates and never fails below possible_end_pfn. */
+	calls = src.nr_calls;
+	for (uint64_t pfn = 3; pfn < layout.possible_end_pfn; pfn += 997) {
+		KT_EXPECT_EQ(t, pageflags_test_and_set(map, pfn), 0);
+		nr++;
+	}
+	KT_EXPECT_EQ(t, pageflags_set(map, layout.possible_end_pfn - 1), 0);
+	KT_EXPECT_EQ(t, src.nr_calls, calls);
+	KT_EXPECT_EQ(t, pageflags_count(map), nr + 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, 4), 0);
+	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 3), 1);
+	KT_EXPECT_EQ(t, pageflags_clear(map, 3 + 997), 0);
+	KT_EXPECT_EQ(t, pageflags_count(map), nr - 1);
+
+	/* Past the last possible leaf there is nothing; past the width, range. */
+	KT_EXPECT_EQ(t, pageflags_set(map, 41 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_test(map, 41 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 1ull << 28), ERANGE_);
+
+	pageflags_clear_all(map);
+	KT_EXPECT_EQ(t, pageflags_count(map), 0);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), NONE);
+	expect_stats(t, map, 41, 1);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* With a range_possible callback, all-possible leaves follow it. */
+static bool possible_below_8_or_from_30(void *ctx, uint64_t start, uint64_t end)
+{
+	(void)ctx;
+	return start < 8 * LEAF || end > 30 * LEAF;
+}
+
+static void all_possible_asks_range_possible(struct ktest *t)
+{
+	struct pageflags_range_list list = { small_ram, ARRAY_SIZE(small_ram) };
+	struct pageflags_space space = {
+		40, 34 * LEAF, pageflags_range_list_overlaps,
+		possible_below_8_or_from_30, &list,
+	};
+	struct pageflags *map;
+
+	src_reset();
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_ALL_POSSIBLE, &space,
+					 &test_source), 0);
+	KT_ASSERT(t, map != NULL);
+	expect_stats(t, map, 8 + 4, 1);         /* leaves 0..7 and 30..33 */
+	KT_EXPECT_EQ(t, pageflags_set(map, 8 * LEAF - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 8 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, 29 * LEAF + 77), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, 30 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 34 * LEAF - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 34 * LEAF), ENOTPR_);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* Bits on both sides of word, leaf and inner-node boundaries. */
+static void boundary_edges(struct ktest *t)
+{
+	static const struct pageflags_range ram[] = {
+		{ 0, 3 * LEAF },                           /* leaves 0-2 */
+		{ (1ull << 24) - LEAF, (1ull << 24) + LEAF },  /* across a node */
+	};
+	static const uint64_t pfns[] = {
+		0, 63, 64, LEAF - 1, LEAF, 2 * LEAF - 64, 2 * LEAF - 1,
+		2 * LEAF, 3 * LEAF - 1, (1ull << 24) - 1, 1ull << 24,
+		(1ull << 24) + LEAF - 1,
+	};
+	struct layout layout = { 40, ram, ARRAY_SIZE(ram), 0 };
+	struct pageflags *map;
+
+	src_reset();
+	map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	expect_stats(t, map, 5, 2);     /* the pfn 2^24 starts a second node */
+	for (size_t i = 0; i < ARRAY_SIZE(pfns); i++) {
+		KT_EXPECT_EQ(t, pageflags_test(map, pfns[i]), 0);
+		KT_EXPECT_EQ(t, pageflags_set(map, pfns[i]), 0);
+		KT_EXPECT_EQ(t, pageflags_test(map, pfns[i]), 1);
+	}
+	KT_EXPECT_EQ(t, pageflags_set(map, 3 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, (1ull << 24) - LEAF - 1), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, (1ull << 24) + LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_test(map, 65), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, LEAF + 1), 0);
+	expect_walk(t, map, pfns, ARRAY_SIZE(pfns));
+
+	/* next_set from each pfn and from just after it */
+	for (size_t i = 0; i < ARRAY_SIZE(pfns); i++) {
+		uint64_t after = i + 1 < ARRAY_SIZE(pfns) ? pfns[i + 1] : NONE;
+
+		KT_EXPECT_EQ(t, pageflags_next_set(map, pfns[i]), pfns[i]);
+		KT_EXPECT_EQ(t, pageflags_next_set(map, pfns[i] + 1), after);
+	}
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* Iteration finds bits across absent subtrees and survives clearing. */
+static void iterate_and_clear(struct ktest *t)
+{
+	static const uint64_t pfns[] = {
+		5, LEAF - 7, (1ull << 31) + 1, (1ull << 31) + LEAF - 1,
+		(1ull << 32) + 64, (1ull << 36) + 1000, (1ull << 40) - 1,
+	};
+	struct pageflags_iter it;
+	struct pageflags *map;
+	uint64_t pfn, nr = 0;
+
+	src_reset();
+	map = make_map(t, &sparse52, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(pfns); i++)
+		KT_EXPECT_EQ(t, pageflags_set(map, pfns[i]), 0);
+	expect_walk(t, map, pfns, ARRAY_SIZE(pfns));
+
+	/* Start part-way: inside a word, at a leaf with nothing, past all. */
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 6), LEAF - 7);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, LEAF - 6), (1ull << 31) + 1);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 1ull << 37), (1ull << 40) - 1);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 1ull << 40), NONE);
+	pageflags_iter_start(&it, map, (1ull << 31) + 2);
+	KT_EXPECT_EQ(t, pageflags_iter_next(&it), (1ull << 31) + LEAF - 1);
+	KT_EXPECT_EQ(t, pageflags_iter_next(&it), (1ull << 32) + 64);
+
+	/* Clear every bit as the walk returns it. */
+	pageflags_for_each_set(pfn, &it, map) {
+		KT_EXPECT_EQ(t, pfn, pfns[nr]);
+		KT_EXPECT_EQ(t, pageflags_test_and_clear(map, pfn), 1);
+		nr++;
+	}
+	KT_EXPECT_EQ(t, nr, ARRAY_SIZE(pfns));
+	KT_EXPECT_EQ(t, pageflags_count(map), 0);
+	pageflags_iter_start(&it, map, 0);
+	KT_EXPECT_EQ(t, pageflags_iter_next(&it), NONE);
+	KT_EXPECT_EQ(t, pageflags_iter_next(&it), NONE);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* A dense leaf: every bit set, counted, walked and cleared. */
+static void dense_leaf(struct ktest *t)
+{
+	struct pageflags_iter it;
+	struct pageflags *map;
+	uint64_t pfn, expect = LEAF;
+
+	src_reset();
+	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	for (pfn = LEAF; pfn < 2 * LEAF; pfn++)
+		KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
+	KT_EXPECT_EQ(t, pageflags_count(map), LEAF);
+	pageflags_for_each_set(pfn, &it, map) {
+		if (pfn != expect)
+			break;
+		expect++;
+	}
+	KT_EXPECT_EQ(t, expect, 2 * LEAF);
+	pageflags_clear_all(map);
+	KT_EXPECT_EQ(t, pageflags_count(map), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, LEAF + 99), 0);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* pfns above 2^31 and up to 2^40 in a sparse 52-bit space. */
+static void sparse_52_bit_layout(struct ktest *t)
+{
+	struct pageflags *map;
+
+	src_reset();
+	map = make_map(t, &sparse52, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	/* five leaves; second-level nodes under root slots 0, 8, 127;
+	 * first-level nodes for leaf numbers 0, 2^16, 2^17, 2^21, 2^25-1 */
+	expect_stats(t, map, 5, 3 + 5);
+	for (size_t i = 0; i < ARRAY_SIZE(sparse52_ram); i++) {
+		uint64_t first = sparse52_ram[i].start_pfn;
+		uint64_t last = sparse52_ram[i].end_pfn - 1;
+
+		KT_EXPECT_EQ(t, pageflags_set(map, first), 0);
+		KT_EXPECT_EQ(t, pageflags_set(map, last), 0);
+		KT_EXPECT_EQ(t, pageflags_set(map, first - 1), first ? ENOTPR_ : ERANGE_);
+		KT_EXPECT_EQ(t, pageflags_set(map, last + 1),
+			     last + 1 < (1ull << 40) ? ENOTPR_ : ERANGE_);
+	}
+	KT_EXPECT_EQ(t, pageflags_count(map), 10);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 1), LEAF - 1);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, LEAF), 1ull << 31);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, (1ull << 36) + LEAF),
+		     (1ull << 40) - LEAF);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* Grow adds leaves (and nodes) for a new range, in a present-only map. */
+static void grow_adds_leaves(struct ktest *t)
+{
+	struct pageflags *map;
+	uint64_t base = 1ull << 25;     /* 128 GiB: a new first-level node */
+
+	src_reset();
+	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, pageflags_set(map, 0x77), 0);
+	/* Look up the new pfns first, so the cache remembers them absent. */
+	KT_EXPECT_EQ(t, pageflags_set(map, base), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_test(map, base + 2 * LEAF), 0);
+
+	KT_EXPECT_EQ(t, pageflags_grow(map, base + 1, base + 2 * LEAF + 1), 0);
+	expect_stats(t, map, 4 + 3, 1 + 1);
+	KT_EXPECT_EQ(t, pageflags_set(map, base), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, base + 2 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, base + 3 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0x77), 1);
+
+	/* Growing what exists, or nothing, takes no page. */
+	KT_EXPECT_EQ(t, pageflags_grow(map, 0, 3 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_grow(map, 9, 9), 0);
+	expect_stats(t, map, 7, 2);
+
+	/* Bad ranges. */
+	KT_EXPECT_EQ(t, pageflags_grow(map, 10, 9), EINVAL_);
+	KT_EXPECT_EQ(t, pageflags_grow(map, 0, (1ull << 28) + 1), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_grow(map, 1ull << 28, UINT64_MAX), ERANGE_);
+	expect_stats(t, map, 7, 2);
+	KT_EXPECT_EQ(t, pageflags_count(map), 3);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* The leaf cache answers repeated lookups without walking the tree. */
+static void leaf_cache_skips_walk(struct ktest *t)
+{
+	struct pageflags *map;
+	uint64_t pfn = 0x100000 + 42;   /* leaf 32, under root slot 0 */
+	void *node;
+
+	src_reset();
+	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
+	/* Hide the tree: only the cache can still find the leaf. */
+	node = map->root[0];
+	map->root[0] = NULL;
+	KT_EXPECT_EQ(t, pageflags_test(map, pfn), 1);
+	KT_EXPECT_EQ(t, pageflags_set(map, pfn + 1), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, LEAF), 0);  /* a miss walks */
+	map->root[0] = node;
+	KT_EXPECT_EQ(t, pageflags_test(map, pfn + 1), 1);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* Make the map of `layout` with the N-th allocation failing, for every N. */
+static void expect_create_fails_cleanly(struct ktest *t,
+					const struct layout *layout,
+					enum pageflags_mode mode)
+{
+	struct pageflags *map;
+	uint64_t nr_pages;
+	int err;
+
+	src_reset();
+	map = make_map(t, layout, mode);
+	KT_ASSERT(t, map != NULL);
+	nr_pages = pageflags_bytes(map) / PAGE;
+	KT_EXPECT_EQ(t, src.nr_calls, nr_pages);
+	pageflags_destroy(map);
+	for (uint64_t n = 1; n <= nr_pages; n++) {
+		src_reset();
+		src.fail_at = n;
+		map = make_map_err(layout, mode, &err);
+		KT_EXPECT_EQ(t, err, ENOMEM_);
+		KT_EXPECT(t, map == NULL);
+		expect_no_leak(t);
+		if (ktest_failed(t)) {
+			ktest_log(t, "failing allocation %llu of %llu",
+				  (unsigned long long)n,
+				  (unsigned long long)nr_pages);
+			return;
+		}
+	}
+}
+
+static void create_fails_at_every_allocation(struct ktest *t)
+{
+	struct layout all = small;
+
+	all.possible_end_pfn = 20 * LEAF;
+	expect_create_fails_cleanly(t, &small, PAGEFLAGS_PRESENT_ONLY);
+	expect_create_fails_cleanly(t, &sparse52, PAGEFLAGS_PRESENT_ONLY);
+	expect_create_fails_cleanly(t, &all, PAGEFLAGS_ALL_POSSIBLE);
+}
+
+static void grow_fails_at_every_allocation(struct ktest *t)
+{
+	uint64_t base = 3ull << 36;    /* new nodes at two levels */
+	uint64_t nr_pages = 3 + 2;                  /* three leaves, two nodes */
+	struct pageflags *map;
+
+	src_reset();
+	map = make_map(t, &sparse52, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, pageflags_set(map, 1ull << 36), 0);
+	for (uint64_t n = 1; n <= nr_pages + 1; n++) {
+		uint32_t out = src.nr_out;
+		int err;
+
+		src.fail_at = src.nr_calls + n;
+		err = pageflags_grow(map, base + 1, base + 2 * LEAF + 5);
+		if (n <= nr_pages) {
+			KT_EXPECT_EQ(t, err, ENOMEM_);
+			KT_EXPECT_EQ(t, src.nr_out, out);
+			expect_stats(t, map, 5, 8);
+			KT_EXPECT_EQ(t, pageflags_set(map, base), ENOTPR_);
+		} else {
+			KT_EXPECT_EQ(t, err, 0);
+			expect_stats(t, map, 5 + 3, 8 + nr_pages - 3);
+			KT_EXPECT_EQ(t, pageflags_set(map, base), 0);
+		}
+	}
+	KT_EXPECT_EQ(t, pageflags_test(map, 1ull << 36), 1);
+	KT_EXPECT_EQ(t, pageflags_count(map), 2);
+	src.fail_at = 0;
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* Maps of both modes and several shapes give back exactly their pages. */
+static void destroy_returns_every_page(struct ktest *t)
+{
+	struct layout all = sparse52;
+	struct pageflags *a, *b, *c;
+
+	all.possible_end_pfn = 10 * LEAF;
+	src_reset();
+	a = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
+	b = make_map(t, &sparse52, PAGEFLAGS_PRESENT_ONLY);
+	c = make_map(t, &all, PAGEFLAGS_ALL_POSSIBLE);
+	KT_ASSERT(t, a && b && c);
+	KT_EXPECT_EQ(t, pageflags_grow(b, 1ull << 39, (1ull << 39) + 1), 0);
+	KT_EXPECT_EQ(t, src.nr_out, (pageflags_bytes(a) + pageflags_bytes(b) +
+				      pageflags_bytes(c)) / PAGE);
+	pageflags_destroy(b);
+	pageflags_destroy(a);
+	pageflags_destroy(c);
+	pageflags_destroy(NULL);
+	expect_no_leak(t);
+}
+
+KTEST_SUITE(pageflags,
+	KTEST_CASE(error_names),
+	KTEST_CASE(create_rejects_bad_arguments),
+	KTEST_CASE(height_follows_width),
+	KTEST_CASE(present_only_operations),
+	KTEST_CASE(all_possible_operations),
+	KTEST_CASE(all_possible_asks_range_possible),
+	KTEST_CASE(boundary_edges),
+	KTEST_CASE(iterate_and_clear),
+	KTEST_CASE(dense_leaf),
+	KTEST_CASE(sparse_52_bit_layout),
+	KTEST_CASE(grow_adds_leaves),
+	KTEST_CASE(leaf_cache_skips_walk),
+	KTEST_CASE(create_fails_at_every_allocation),
+	KTEST_CASE(grow_fails_at_every_allocation),
+	KTEST_CASE(destroy_returns_every_page));
+
+/* ------------------------------------------------- suite pageflags_seed */
+
+/*
+ * A range_present callback that answers from a range list and records
+ * whether every question was about whole leaves (or whole subtrees),
+ * given as pfns: start and end on leaf boundaries, end exclusive.
+ */
+struct recorder {
+	struct pageflags_range_list list;
+	uint64_t nr_calls;
+	uint64_t nr_misaligned;
+};
+
+static bool recording_overlaps(void *ctx, uint64_t start, uint64_t end)
+{
+	struct recorder *r = ctx;
+
+	r->nr_calls++;
+	if (start % LEAF || end % LEAF || start >= end)
+		r->nr_misaligned++;
+	return pageflags_range_list_overlaps(&r->list, start, end);
+}
+
+/*
+ * Defect: pfn_valid_range(i, i + BITS_PER_PAGE) passed the leaf index i
+ * where a pfn was meant. Memory only in leaf 5: the library must ask about
+ * pfns [5 * 32768, 6 * 32768), not [5, 32773), and make leaf 5 only.
+ */
+static void seed_index_passed_as_pfn(struct ktest *t)
+{
+	static const struct pageflags_range ram[] = { { 5 * LEAF, 6 * LEAF } };
+	struct recorder rec = { { ram, 1 }, 0, 0 };
+	struct pageflags_space space = { 40, 0, recording_overlaps, NULL, &rec };
+	struct pageflags *map;
+
+	src_reset();
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, &space,
+					 &test_source), 0);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT(t, rec.nr_calls > 0);
+	KT_EXPECT_EQ(t, rec.nr_misaligned, 0);
+	expect_stats(t, map, 1, 1);
+	KT_EXPECT_EQ(t, pageflags_set(map, 5 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 6 * LEAF - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 5), ENOTPR_);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/*
+ * Defect: the range check looked only at the two endpoints, and the
+ * exclusive end belongs to the next leaf. Memory strictly inside leaf 1
+ * must give leaf 1; memory starting exactly at the end of leaf 2 must not
+ * give leaf 2.
+ */
+static void seed_endpoint_only_range_check(struct ktest *t)
+{
+	static const struct pageflags_range ram[] = {
+		{ LEAF + 100, LEAF + 200 },     /* touches neither endpoint */
+		{ 3 * LEAF, 4 * LEAF },         /* starts at leaf 2's end */
+	};
+	struct pageflags_range_list list = { ram, 2 };
+	struct layout layout = { 40, ram, 2, 0 };
+	struct pageflags *map;
+
+	KT_EXPECT(t, pageflags_range_list_overlaps(&list, LEAF, 2 * LEAF));
+	KT_EXPECT(t, !pageflags_range_list_overlaps(&list, 2 * LEAF, 3 * LEAF));
+	KT_EXPECT(t, pageflags_range_list_overlaps(&list, 2 * LEAF, 3 * LEAF + 1));
+	KT_EXPECT(t, !pageflags_range_list_overlaps(&list, LEAF + 200, 3 * LEAF));
+	KT_EXPECT(t, pageflags_range_list_overlaps(&list, LEAF + 199, LEAF + 200));
+
+	src_reset();
+	map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	expect_stats(t, map, 2, 1);
+	KT_EXPECT_EQ(t, pageflags_set(map, LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 2 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, 3 * LEAF - 1), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, 3 * LEAF), 0);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/*
+ * Defect: pfn_valid(start) named variables that did not exist, so the
+ * patch never compiled. Every build compiles this file and the library
+ * with -Wall -Werror (kernel and host); this case calls every entry point
+ * of pageflags.h by its name, so a missing or renamed one fails the build.
+ */
+static void seed_every_entry_point_exists(struct ktest *t)
+{
+	struct pageflags_range_list list = { small_ram, ARRAY_SIZE(small_ram) };
+	struct pageflags_space space = {
+		40, 4 * LEAF, pageflags_range_list_overlaps, NULL, &list,
+	};
+	struct pageflags_stats st;
+	struct pageflags_iter it;
+	struct pageflags *map;
+	uint64_t pfn, seen = 0;
+
+	src_reset();
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_ALL_POSSIBLE, &space,
+					 &test_source), 0);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, pageflags_grow(map, 4 * LEAF, 5 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 7), 0);
+	KT_EXPECT_EQ(t, pageflags_test_and_set(map, 8), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 8), 1);
+	KT_EXPECT_EQ(t, pageflags_clear(map, 8), 0);
+	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 7), 1);
+	KT_EXPECT_EQ(t, pageflags_set(map, 4 * LEAF), 0);
+	KT_EXPECT(t, pageflags_leaf_of(map, 4 * LEAF) ==
+		     pageflags_find_leaf(map, 4));
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), 4 * LEAF);
+	pageflags_iter_start(&it, map, 0);
+	KT_EXPECT_EQ(t, pageflags_iter_next(&it), 4 * LEAF);
+	KT_EXPECT_EQ(t, pageflags_iter_next_word(&it), NONE);
+	pageflags_for_each_set(pfn, &it, map)
+		seen++;
+	KT_EXPECT_EQ(t, seen, pageflags_count(map));
+	pageflags_stats(map, &st);
+	KT_EXPECT_EQ(t, st.bytes, pageflags_bytes(map));
+	KT_EXPECT_EQ(t, pageflags_pfn_limit(map), 1ull << 28);
+	KT_EXPECT(t, pageflags_error_name(0) && pageflags_mode_name(map->mode));
+	pageflags_clear_all(map);
+	KT_EXPECT_EQ(t, pageflags_count(map), 0);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/*
+ * Defect: valid_section_nr(pfn >> PAGES_PER_SECTION) shifted by a count
+ * (32768) where the shift (15) was meant. Leaves 1 and 3 only: each pfn
+ * must land in its own leaf, at its own bit.
+ */
+static void seed_shift_not_count(struct ktest *t)
+{
+	static const struct pageflags_range ram[] = {
+		{ LEAF, 2 * LEAF }, { 3 * LEAF, 4 * LEAF },
+	};
+	struct layout layout = { 40, ram, 2, 0 };
+	uint64_t pfn = 3 * LEAF + 64 * 3 + 5;
+	struct pageflags *map;
+
+	KT_EXPECT_EQ(t, PAGEFLAGS_LEAF_PFNS, 1ull << PAGEFLAGS_LEAF_SHIFT);
+	KT_EXPECT_EQ(t, PAGEFLAGS_LEAF_PFNS, PAGEFLAGS_PAGE_SIZE * 8);
+	src_reset();
+	map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, pageflags_set(map, LEAF - 1), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 2 * LEAF - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 2 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 2 * LEAF), pfn);
+	KT_EXPECT_EQ(t, pageflags_test(map, pfn - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, pfn + 1), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, pfn - LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_count(map), 3);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/*
+ * Defect: free_dyn_pageflags tested pagemap[i] (the table's address plus
+ * i) where (*pagemap)[i] (the i-th leaf) was meant, so it freed NULLs and
+ * missed pages. Every page must come back exactly once, from every level,
+ * and nothing that was not handed out may be given back.
+ */
+static void seed_free_tests_the_slot(struct ktest *t)
+{
+	struct pageflags *map;
+
+	src_reset();
+	map = make_map(t, &sparse52, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, src.nr_out, 14);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+
+	/* a map with no leaf at all: only the header */
+	{
+		struct layout empty = { 52, NULL, 0, 0 };
+
+		map = make_map(t, &empty, PAGEFLAGS_PRESENT_ONLY);
+		KT_ASSERT(t, map != NULL);
+		KT_EXPECT_EQ(t, src.nr_out, 1);
+		KT_EXPECT_EQ(t, pageflags_next_set(map, 0), NONE);
+		pageflags_destroy(map);
+		expect_no_leak(t);
+	}
+}
+
+/*
+ * Defect: MAX_MAPNR was MAX_PHYSADDR_BITS - PAGE_SHIFT, a number of bits
+ * (28 for 40 bits) used as a number of pages. The limit is 2^28 pfns.
+ */
+static void seed_max_pfn_is_a_page_count(struct ktest *t)
+{
+	struct pageflags *map;
+
+	src_reset();
+	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, pageflags_pfn_limit(map), 1ull << 28);
+	KT_EXPECT_EQ(t, pageflags_test(map, 28), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 29), 0);         /* not past the end */
+	KT_EXPECT_EQ(t, pageflags_test(map, (1ull << 28) - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 1ull << 28), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_grow(map, (1ull << 28) - 1, 1ull << 28), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, (1ull << 28) - 1), 0);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/*
+ * Defect: pfns were int, which wraps past 2^31 pfns (8 TiB). Bits at 2^31,
+ * 2^32 + 7 and 2^40 - 1 must stay apart from their 32-bit truncations,
+ * which are set too and all lie in leaf 0.
+ */
+static void seed_pfns_are_64_bit(struct ktest *t)
+{
+	static const uint64_t pfns[] = {
+		0, 7, 0x7fff, 1ull << 31, (1ull << 32) + 7, (1ull << 40) - 1,
+	};
+	struct pageflags *map;
+
+	src_reset();
+	map = make_map(t, &sparse52, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, pageflags_set(map, 1ull << 31), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, (1ull << 31) + (1ull << 32)), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(pfns); i++)
+		KT_EXPECT_EQ(t, pageflags_set(map, pfns[i]), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, (uint32_t)((1ull << 32) + 7) + 1), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, (1ull << 32) + 8), 0);
+	expect_walk(t, map, pfns, ARRAY_SIZE(pfns));
+	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, (1ull << 40) - 1), 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0x7fff), 1);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/*
+ * Defect: the top level was one kmalloc of a pointer per leaf, which caps
+ * memory near 2 TiB (2^29 pfns) and for 52 bits would need 256 MiB in one
+ * piece. Here memory sits at 4 PiB - 1 GiB and 2 PiB: the map takes single
+ * 4 KiB pages only, a handful of them.
+ */
+static void seed_no_top_level_cap(struct ktest *t)
+{
+	static const struct pageflags_range ram[] = {
+		{ 1ull << 39, (1ull << 39) + LEAF },
+		{ (1ull << 40) - (1ull << 18), (1ull << 40) - (1ull << 18) + LEAF },
+	};
+	struct layout layout = { 52, ram, 2, 0 };
+	struct pageflags *map;
+
+	src_reset();
+	map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	expect_stats(t, map, 2, 4);
+	KT_EXPECT_EQ(t, src.nr_out, 7);
+	KT_EXPECT_EQ(t, pageflags_set(map, (1ull << 39) + 3), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, (1ull << 40) - (1ull << 18)), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 1ull << 29), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), (1ull << 39) + 3);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+KTEST_SUITE(pageflags_seed,
+	KTEST_CASE(seed_index_passed_as_pfn),
+	KTEST_CASE(seed_endpoint_only_range_check),
+	KTEST_CASE(seed_every_entry_point_exists),
+	KTEST_CASE(seed_shift_not_count),
+	KTEST_CASE(seed_free_tests_the_slot),
+	KTEST_CASE(seed_max_pfn_is_a_page_count),
+	KTEST_CASE(seed_pfns_are_64_bit),
+	KTEST_CASE(seed_no_top_level_cap));
