@@ -14,32 +14,49 @@ use strict;
 use warnings;
 use Exporter 'import';
 use File::Temp qw(tempfile);
+use IO::Select;
+use IPC::Open2;
+use Time::HiRes qw(time);
 use Test::More;
 
-our @EXPORT = qw(boot diag_lines diag_one expect_verdict expect_ktap_complete
-		 build_dir hexval);
+our @EXPORT = qw(boot boot_shell diag_lines diag_one expect_verdict
+		 expect_ktap_complete build_dir hexval);
 
 sub build_dir { $ENV{DYNFLAGS_BUILD} // 'build' }
 
-# boot(image, firmware, mem, slots, maxmem, numa, phys_bits, cpu, cmdline,
-#      timeout, stdin => "text for the serial console", extra => [qemu args])
-sub boot {
-	my %o = @_;
+# The tools/run-qemu command line for a shape.
+sub run_qemu_command {
+	my (%o) = @_;
 	my @cmd = ('tools/run-qemu', '--image', $o{image} // build_dir() . '/dynflags.iso');
 	for my $k (qw(firmware mem slots maxmem numa cpu cmdline)) {
 		push @cmd, "--$k", $o{$k} if defined $o{$k};
 	}
 	push @cmd, '--phys-bits', $o{phys_bits} if defined $o{phys_bits};
 	push @cmd, '--timeout', $o{timeout} // 120;
+	push @cmd, '--stdin' if $o{interactive} || defined $o{stdin};
+	push @cmd, '--', @{ $o{extra} } if $o{extra};
+	return @cmd;
+}
+
+sub result {
+	my ($text, $status, @cmd) = @_;
+	$text =~ s/\r//g;
+	return { status => $status, out => $text, lines => [ split /\n/, $text ],
+		 shape => join(' ', @cmd[3 .. $#cmd]) };
+}
+
+# boot(image, firmware, mem, slots, maxmem, numa, phys_bits, cpu, cmdline,
+#      timeout, stdin => "text for the serial console", extra => [qemu args])
+sub boot {
+	my %o = @_;
+	my @cmd = run_qemu_command(%o);
 	my $stdin_file = '/dev/null';
 	if (defined $o{stdin}) {
 		my ($fh, $name) = tempfile(UNLINK => 1);
 		print $fh $o{stdin};
 		close $fh;
-		push @cmd, '--stdin';
 		$stdin_file = $name;
 	}
-	push @cmd, '--', @{ $o{extra} } if $o{extra};
 
 	my $pid = open(my $out, '-|') // die "fork: $!";
 	if ($pid == 0) {
@@ -50,10 +67,60 @@ sub boot {
 	local $/;
 	my $text = <$out> // '';
 	close $out;
-	my $status = $? >> 8;
-	$text =~ s/\r//g;
-	return { status => $status, out => $text, lines => [ split /\n/, $text ],
-		 shape => join(' ', @cmd[3 .. $#cmd]) };
+	return result($text, $? >> 8, @cmd);
+}
+
+# boot_shell(shape..., cmdline => '... shell', commands => [ 'help', ... ])
+# Boots, waits for each shell prompt before typing the next command (the
+# firmware and GRUB also read the serial line, so nothing is sent early),
+# and returns boot()'s result plus answers => [ the text each command
+# printed, its echo removed ]. A prompt that does not come within
+# prompt_timeout seconds (default 90) ends the session.
+sub boot_shell {
+	my %o = @_;
+	my $prompt = 'dynflags> ';
+	my @cmd = run_qemu_command(%o, interactive => 1);
+	my $pid = open2(my $out, my $in, @cmd);
+	my $sel = IO::Select->new($out);
+	my ($buf, $pos, @answers) = ('', 0);
+	my $read_until_prompt = sub {
+		my $deadline = time() + ($o{prompt_timeout} // 90);
+		while (time() < $deadline) {
+			my $at = index($buf, $prompt, $pos);
+			if ($at >= 0) {
+				my $text = substr($buf, $pos, $at - $pos);
+				$pos = $at + length($prompt);
+				return $text;
+			}
+			next unless $sel->can_read(0.5);
+			my $n = sysread($out, my $chunk, 65536);
+			return undef unless $n;          # QEMU ended
+			$buf .= $chunk;
+		}
+		return undef;
+	};
+	my $ok = defined $read_until_prompt->();
+	for my $c (@{ $o{commands} }) {
+		last unless $ok;
+		print $in "$c\n";
+		$in->flush;
+		my $text = $read_until_prompt->();
+		if (!defined $text) {            # e.g. after "exit": read what is left
+			$text = substr($buf, $pos);
+			$ok = 0;
+		}
+		$text =~ s/\r//g;
+		$text =~ s/^[^\n]*\n//;          # the echoed command line
+		push @answers, $text;
+	}
+	close $in;
+	local $/;
+	$buf .= <$out> // '';
+	close $out;
+	waitpid($pid, 0);
+	my $r = result($buf, $? >> 8, @cmd);
+	$r->{answers} = \@answers;
+	return $r;
 }
 
 # Fields of one "# key: a=1 b="x y" c=0x10" line, as a hash.
