@@ -14,6 +14,8 @@ SHAPE ?= 6g
 PICTURE_CMDLINE ?= ktest=none
 PICTURE_SHAPE_6g     := --mem 6G
 PICTURE_SHAPE_maxmem := --mem 1G --slots 2 --maxmem 8G
+PICTURE_TITLE_6g     := q35 with 6 GiB under OVMF
+PICTURE_TITLE_maxmem := q35 with -m 1G,slots=2,maxmem=8G under OVMF
 PICTURE_SVG := $(if $(filter 6g,$(SHAPE)),$(B)/memory.svg,$(B)/memory-$(SHAPE).svg)
 
 .PHONY: picture picture-maxmem
@@ -30,7 +32,7 @@ picture: iso
 	@st=0; tools/run-qemu --image $(B)/dynflags.iso $(PICTURE_SHAPE_$(SHAPE)) \
 		--cmdline "$(PICTURE_CMDLINE)" > $(B)/picture-$(SHAPE).log || st=$$?; \
 	[ $$st -eq 33 ] || echo "picture: warning: QEMU exit status $$st (33 = pass); drawing what the log holds"
-	tools/picture -o $(PICTURE_SVG) --title "$(SHAPE) shape" $(B)/picture-$(SHAPE).log
+	tools/picture -o $(PICTURE_SVG) --title "$(PICTURE_TITLE_$(SHAPE))" $(B)/picture-$(SHAPE).log
 endif
 
 picture-maxmem:
