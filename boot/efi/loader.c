@@ -329,9 +329,10 @@ static EFI_STATUS check_kernel(struct kernel_file *k, struct elf_image *elf)
  * Step 3: give every segment its pages at p_paddr and fill them. Segments
  * are sorted and disjoint (elf.c), but two may share a page: then the
  * later one allocates only from the end of the earlier one's pages.
- * Executable segments become EfiLoaderCode, the rest EfiLoaderData:
- * OVMF maps EfiLoaderData no-execute, and the kernel's first instructions
- * run on the firmware's page tables.
+ * Executable segments become EfiLoaderCode, the rest EfiLoaderData: the
+ * kernel's first instructions run on the firmware's page tables, and EDK2
+ * can map EfiLoaderData no-execute (PcdDxeNxMemoryProtectionPolicy). The
+ * OVMF measured here does not, but other builds do.
  */
 static EFI_STATUS load_segments(struct kernel_file *k, const struct elf_image *elf)
 {
@@ -507,6 +508,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	add_region(bi, bi_addr, bi_addr + bi_pages * PAGE_SIZE, "boot-info");
 	add_region(bi, PAGE_DOWN(image_base), PAGE_UP(image_base + loaded->ImageSize),
 		   "efi-loader");
+	say(LOADER_NAME ": boot_info 0x%lx-0x%lx, loader image 0x%lx-0x%lx\n",
+	    bi->regions[0].start, bi->regions[0].end,
+	    bi->regions[1].start, bi->regions[1].end);
 	say(LOADER_NAME ": exiting boot services\n");
 
 	st = exit_boot_services(image, bi);
