@@ -148,7 +148,11 @@ sub diag_one {
 	return undef;
 }
 
-sub hexval { my ($v) = @_; return defined $v ? ($v =~ /^0x/i ? hex($v) : $v) : undef }
+sub hexval {
+	my ($v) = @_;
+	no warnings 'portable';          # addresses above 4 GiB are fine on 64-bit perl
+	return defined $v ? ($v =~ /^0x/i ? hex($v) : $v) : undef;
+}
 
 sub show_tail {
 	my ($r) = @_;
