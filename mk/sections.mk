@@ -1,0 +1,5 @@
+# mk/sections.mk: host tests of ACPI (SRAT) and the sparse section table.
+#
+#   build/host/acpi   the acpi ktest suite under ASan/UBSan
+
+$(eval $(call host_test,acpi,tests/unit/acpi_test.c kernel/acpi.c))
