@@ -45,6 +45,8 @@
 #define ELF_HEAD_MAX    8192    /* bytes read to find the program headers */
 #define MMAP_SLACK      16      /* spare descriptors in the map buffer */
 #define EBS_TRIES       4
+#define LINE_MAX        200     /* characters in one message */
+#define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))
 
 #define COM1            0x3f8
 #define QEMU_EXIT_PORT  0xf4
@@ -91,51 +93,57 @@ static void com1_putc(char c)
 	port_outb(COM1, (uint8_t)c);
 }
 
-/* Lines end in "\r\n" on the wire, whether or not the text had the '\r'. */
-static void com1_puts(const char *s)
+/*
+ * Lines end in "\r\n" on the wire, whether or not the text had the '\r'.
+ * Characters past U+007F are sent as '?'.
+ */
+static void com1_puts(const CHAR16 *s)
 {
-	for (char prev = 0; *s; prev = *s++) {
-		if (*s == '\n' && prev != '\r')
+	for (CHAR16 prev = 0; *s; prev = *s++) {
+		if (*s == L'\n' && prev != L'\r')
 			com1_putc('\r');
-		com1_putc(*s);
+		com1_putc(*s < 0x80 ? (char)*s : '?');
 	}
 }
 
-static void conout_puts(const char *s)
+static void conout_puts(const CHAR16 *s)
 {
-	CHAR16 wide[160];
+	CHAR16 out[2 * LINE_MAX + 1];
 	UINTN n = 0;
 
-	for (char prev = 0; *s; prev = *s++) {
-		if (n + 3 >= sizeof(wide) / sizeof(wide[0])) {
-			wide[n] = 0;
-			ST->ConOut->OutputString(ST->ConOut, wide);
-			n = 0;
-		}
-		if (*s == '\n' && prev != '\r')
-			wide[n++] = L'\r';
-		wide[n++] = (CHAR16)(unsigned char)*s;
+	for (CHAR16 prev = 0; *s && n + 2 < ARRAY_SIZE(out); prev = *s++) {
+		if (*s == L'\n' && prev != L'\r')
+			out[n++] = L'\r';
+		out[n++] = *s;
 	}
-	wide[n] = 0;
-	ST->ConOut->OutputString(ST->ConOut, wide);
+	out[n] = 0;
+	ST->ConOut->OutputString(ST->ConOut, out);
 }
 
 /*
- * Print one message. While boot services run it goes to ConOut, which
- * OVMF already mirrors to the serial port; afterwards straight to COM1.
+ * Print one message (a printf-like ASCII format in gnu-efi's dialect: %a
+ * for an ASCII string, %lx for a UINT64). While boot services run it goes
+ * to ConOut, which OVMF already mirrors to the serial port; afterwards
+ * straight to COM1. gnu-efi's UnicodeVSPrint formats into the caller's
+ * buffer without allocating (its AsciiVSPrint allocates pool), so this is
+ * safe after ExitBootServices too.
  */
 static void say(const char *fmt, ...)
 {
-	CHAR8 line[256];
+	CHAR16 wide_fmt[LINE_MAX], line[LINE_MAX];
 	va_list ap;
+	UINTN i;
 
+	for (i = 0; fmt[i] && i + 1 < ARRAY_SIZE(wide_fmt); i++)
+		wide_fmt[i] = (CHAR16)(unsigned char)fmt[i];
+	wide_fmt[i] = 0;
 	va_start(ap, fmt);
-	AsciiVSPrint(line, sizeof(line), (const CHAR8 *)fmt, ap);
+	UnicodeVSPrint(line, sizeof(line), wide_fmt, ap);
 	va_end(ap);
 	if (boot_services_gone)
-		com1_puts((const char *)line);
+		com1_puts(line);
 	else
-		conout_puts((const char *)line);
+		conout_puts(line);
 }
 
 /* Leave QEMU with the panic code, or hand the status back to firmware. */
@@ -469,7 +477,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	InitializeLib(image, systab);
 	say(LOADER_NAME " " LOADER_VERSION " (gnu-efi)\n");
-	com1_puts("# efi-loader: name=" LOADER_NAME " version=" LOADER_VERSION "\n");
+	com1_puts(L"# efi-loader: name=" LOADER_NAME " version=" LOADER_VERSION "\n");
 
 	st = BS->HandleProtocol(image, &gEfiLoadedImageProtocolGuid, (void **)&loaded);
 	if (EFI_ERROR(st))
@@ -519,6 +527,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	__asm__ volatile("cli");
 	((void (*)(struct boot_info *))elf.entry)(bi);
-	com1_puts(LOADER_NAME ": error: the kernel returned\n");
+	boot_services_gone = 1;
+	say(LOADER_NAME ": error: the kernel returned\n");
 	return stop(EFI_ABORTED);
 }
