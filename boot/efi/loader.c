@@ -146,12 +146,17 @@ static void say(const char *fmt, ...)
 		conout_puts(line);
 }
 
-/* Leave QEMU with the panic code, or hand the status back to firmware. */
+/*
+ * Leave QEMU with the panic code, or hand the status back to the firmware;
+ * once boot services are gone there is no firmware to return to: halt.
+ */
 static EFI_STATUS stop(EFI_STATUS status)
 {
 	say(LOADER_NAME ": stopping: %a\n", efi_status_name(status));
 	if (running_in_qemu())
 		port_outb(QEMU_EXIT_PORT, QEMU_EXIT_PANIC);
+	while (boot_services_gone)
+		__asm__ volatile("cli; hlt");
 	return status;
 }
 
