@@ -120,6 +120,7 @@ start64_mb2:
 	movw %ax, %gs
 	movl %edi, %edi                 /* upper halves are undefined after */
 	movl %esi, %esi                 /* the switch: zero-extend */
+	xorl %ebp, %ebp                 /* end of the frame chain for gdb */
 	call multiboot2_main            /* never returns */
 	jmp boot_halt
 
@@ -139,6 +140,7 @@ _start64:
 	movw %ax, %ss
 	movw %ax, %fs
 	movw %ax, %gs
+	xorl %ebp, %ebp                 /* end of the frame chain for gdb */
 	call efi_adopt_boot_info        /* rdi = loader's boot_info; returns ours */
 	movq $boot_pml4, %rcx
 	movq %rcx, %cr3
