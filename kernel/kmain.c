@@ -19,6 +19,7 @@
 #include "kernel/memory.h"
 #include "kernel/options.h"
 #include "kernel/panic.h"
+#include "kernel/sections.h"
 
 #define FWCFG_CMDLINE "opt/dynflags/cmdline"
 
@@ -101,6 +102,8 @@ void kmain(struct boot_info *bi)
 	/* The physical memory model (kernel/memmap.c ... kernel/sections.c). */
 	if (memory_init(bi) != 0)
 		panic("memory: cannot set up physical memory (see the error above)");
+	if (sections_boot_init(bi) != 0)
+		panic("sections: cannot build the section table (see the error above)");
 
 	/* The dynamic page flags over the real pfn space. */
 

@@ -1,0 +1,83 @@
+/*
+ * sections_boot.c: the kernel's ACPI findings and section table, at boot.
+ *
+ * sections_boot_init() runs once, after memory_init() has the memory map,
+ * the frame allocator and the kernel's page tables ready. It walks the
+ * ACPI tables from the RSDP copy in boot_info (reading only memory that is
+ * mapped and that the firmware map describes, never MMIO), then builds
+ * kernel_sections over the CPU's physical address width from the map's
+ * RAM and the SRAT, with pages from the frame allocator. The portable
+ * work is in acpi.c and sections.c; this file only connects them to the
+ * kernel and prints the report.
+ */
+#include <stdint.h>
+
+#include "kernel/acpi.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/frame.h"
+#include "kernel/memmap.h"
+#include "kernel/options.h"
+#include "kernel/paging.h"
+#include "kernel/sections.h"
+
+struct section_table kernel_sections;
+struct acpi_info kernel_acpi;
+
+/*
+ * acpi_map_fn for the kernel: firmware tables are identity mapped, so the
+ * physical address is the pointer, once every page of the table is known
+ * to be mapped and to lie in a non-MMIO range of the firmware map.
+ */
+static const void *map_firmware_tables(void *ctx, uint64_t phys_addr,
+				       uint64_t len)
+{
+	const struct memmap *map = memmap_get();
+	uint64_t end = phys_addr + len;
+
+	(void)ctx;
+	if (len == 0 || end < phys_addr || !map)
+		return NULL;
+	for (uint64_t page = phys_addr & ~(PAGE_SIZE - 1); page < end;
+	     page += PAGE_SIZE) {
+		const struct mem_range *r = memmap_find(map, page);
+
+		if (!r || r->type == MEM_MMIO || !paging_is_mapped(page))
+			return NULL;
+	}
+	return (const void *)(uintptr_t)phys_addr;
+}
+
+static void *alloc_frames(void *ctx, uint64_t nr_pages)
+{
+	(void)ctx;
+	return frame_alloc_pages(nr_pages);
+}
+
+static void free_frames(void *ctx, void *pages, uint64_t nr_pages)
+{
+	(void)ctx;
+	frame_free_pages(pages, nr_pages);
+}
+
+int sections_boot_init(const struct boot_info *bi)
+{
+	static const struct section_alloc frames = { alloc_frames, free_frames, NULL };
+	uint32_t phys_bits = cpu_get()->phys_bits;
+	int err;
+
+	acpi_parse(&kernel_acpi, bi->rsdp, bi->rsdp_len, map_firmware_tables, NULL);
+	acpi_report(&kernel_acpi, kprintf);
+
+	err = sections_init(&kernel_sections, kopts.section_bits, phys_bits, &frames);
+	if (err == SECTIONS_OK)
+		err = sections_build(&kernel_sections, memmap_get(), &kernel_acpi);
+	if (err != SECTIONS_OK) {
+		kprintf("# sections-error: problem=\"%s\" bits=%u phys_bits=%u\n",
+			sections_strerror(err), kopts.section_bits, phys_bits);
+		sections_free(&kernel_sections);
+		return -1;
+	}
+	sections_report(&kernel_sections, kprintf);
+	return 0;
+}
