@@ -16,9 +16,11 @@ BUILD    ?= build
 B        := $(BUILD)
 
 # Options for `make run` (see tools/run-qemu --help): e.g.
-#   make run MEM=6G CMDLINE="ktest=none"   make run FIRMWARE=bios
+#   make run MEM=6G CMDLINE="ktest=none"   make run FIRMWARE=bios   make run BOOT=efi
 MEM      ?= 1G
 FIRMWARE ?= uefi
+# BOOT=grub boots the ISO (GRUB, multiboot2); BOOT=efi the GNU-EFI ESP image.
+BOOT     ?= grub
 CMDLINE  ?=
 RUN_ARGS ?=
 FUZZ_TIME ?= 120
@@ -124,9 +126,10 @@ $(B)/dynflags.iso: $(B)/kernel.elf boot/grub.cfg $(ISO_EXTRA)
 		--locales= --fonts= --themes= --compress=xz $(B)/iso 2>$(B)/grub-mkrescue.log \
 		|| { cat $(B)/grub-mkrescue.log; exit 1; }
 
-run: iso
+RUN_IMAGE := $(if $(filter efi,$(BOOT)),$(B)/dynflags-esp.img,$(B)/dynflags.iso)
+run: $(RUN_IMAGE)
 	@tools/deps.sh --quiet
-	@st=0; tools/run-qemu --image $(B)/dynflags.iso --mem $(MEM) \
+	@st=0; tools/run-qemu --image $(RUN_IMAGE) --mem $(MEM) \
 		--firmware $(FIRMWARE) --cmdline "$(CMDLINE)" $(RUN_ARGS) || st=$$?; \
 	echo "make run: QEMU exit status $$st (33 = all tests passed; see README)"; \
 	[ $$st -eq 33 ]

@@ -2,7 +2,7 @@
 #
 #   make esp        $(B)/dynflags-esp.img: a FAT image holding
 #                   EFI/BOOT/BOOTX64.EFI (the loader) and kernel.elf
-#   make run-efi    boot that image under OVMF (MEM=, CMDLINE=, RUN_ARGS=)
+#   make run BOOT=efi   boot that image under OVMF (the Makefile's run target)
 #
 # The loader is a gnu-efi application: compiled position independent with
 # 2-byte wchar_t, linked as a shared object over gnu-efi's crt0 and linker
@@ -46,17 +46,11 @@ define efi_esp
 	@mv $(1).tmp $(1)
 endef
 
-.PHONY: esp run-efi
+.PHONY: esp
 esp: $(B)/dynflags-esp.img
 
 $(B)/dynflags-esp.img: $(B)/BOOTX64.EFI $(B)/kernel.elf
 	$(call efi_esp,$@,$(B)/kernel.elf)
-
-run-efi: esp
-	@st=0; tools/run-qemu --image $(B)/dynflags-esp.img --mem $(MEM) \
-		--cmdline "$(CMDLINE)" $(RUN_ARGS) || st=$$?; \
-	echo "make run-efi: QEMU exit status $$st (33 = all tests passed)"; \
-	[ $$st -eq 33 ]
 
 # The ISO carries the loader too, so that GRUB can chainload it (UEFI
 # only): the loader then finds /boot/kernel.elf through ISO 9660, since its
