@@ -2,6 +2,9 @@
 #
 #   build/host/acpi       the acpi ktest suite under ASan/UBSan
 #   build/host/sections   the sections ktest suite under ASan/UBSan
+#   build/fuzz/srat_fuzz  libFuzzer over the ACPI walk, the SRAT parser and
+#                         the section table built from them
 
 $(eval $(call host_test,acpi,tests/unit/acpi_test.c kernel/acpi.c))
 $(eval $(call host_test,sections,tests/unit/sections_test.c kernel/sections.c kernel/acpi.c kernel/memmap.c))
+$(eval $(call fuzz_target,srat_fuzz,tests/fuzz/srat_fuzz.c kernel/acpi.c kernel/sections.c kernel/memmap.c))
