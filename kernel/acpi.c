@@ -354,12 +354,12 @@ void acpi_report(const struct acpi_info *info,
 	for (uint32_t i = 0; i < info->nr_warnings && i < ACPI_WARN_MAX; i++) {
 		const struct acpi_warning *w = &info->warnings[i];
 
-		print("# acpi: warning=%s table=%s addr=0x%llx\n",
+		print("# acpi: warning=%s table=%s addr=0x%llx action=ignored\n",
 		      acpi_problem_name(w->problem), w->table,
 		      (unsigned long long)w->phys_addr);
 	}
 	if (info->nr_warnings > ACPI_WARN_MAX)
-		print("# acpi: warning=more warnings_not_shown=%u\n",
+		print("# acpi: warning=more not_shown=%u\n",
 		      info->nr_warnings - ACPI_WARN_MAX);
 
 	print("# acpi: revision=%u root=%s addr=0x%llx tables=",

@@ -129,7 +129,7 @@ const struct acpi_srat_mem *acpi_srat_find(const struct acpi_info *info,
 
 /*
  * Print the report through `print` (kprintf in the kernel):
- *   # acpi: warning=bad-checksum table=SRAT addr=0x7fb7a000   (one per warning)
+ *   # acpi: warning=bad-checksum table=SRAT addr=0x7fb7a000 action=ignored
  *   # acpi: revision=2 root=XSDT addr=0x7fb7e0e8 tables=FACP,APIC,... srat=1
  *   # srat: start=0x0 end=0xa0000 node=0 hotplug=0 enabled=1  (one per entry)
  */

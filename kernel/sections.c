@@ -492,7 +492,7 @@ void sections_report(const struct section_table *t,
 		print(" node=%u pages=%u\n", s->node, s->nr_pages);
 	}
 	if (t->nr_clipped)
-		print("# sections: warning=srat-past-phys-bits ranges=%u\n",
+		print("# sections: warning=srat-past-phys-bits ranges=%u action=clipped\n",
 		      t->nr_clipped);
 	print("# sections: bits=%u present=%llu possible=%llu max_possible_pfn=0x%llx"
 	      " phys_bits=%u table_pages=%llu\n",

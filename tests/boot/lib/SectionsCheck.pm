@@ -46,7 +46,8 @@ sub check_sections {
 	my @ranges = map { { start => hex($_->{start}), end => hex($_->{end}),
 			     type => $_->{type} } } diag_lines($r, 'memmap');
 	my %sec = map { $_->{nr} => $_ } diag_lines($r, 'section');
-	my $sum = diag_one($r, 'sections') // {};
+	my ($sum) = grep { !defined $_->{warning} } diag_lines($r, 'sections');
+	$sum //= {};
 	my ($acpi) = grep { defined $_->{root} } diag_lines($r, 'acpi');
 	my @warnings = grep { defined $_->{warning} } diag_lines($r, 'acpi');
 
