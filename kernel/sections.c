@@ -240,6 +240,16 @@ bool sections_range_possible(const struct section_table *t, uint64_t start_pfn,
 	return range_in_map(t, start_pfn, end_pfn, true);
 }
 
+bool sections_range_present_cb(void *table, uint64_t start_pfn, uint64_t end_pfn)
+{
+	return range_in_map(table, start_pfn, end_pfn, false);
+}
+
+bool sections_range_possible_cb(void *table, uint64_t start_pfn, uint64_t end_pfn)
+{
+	return range_in_map(table, start_pfn, end_pfn, true);
+}
+
 /* ------------------------------------------------------ adding memory --- */
 
 /*

@@ -189,6 +189,17 @@ bool sections_range_possible(const struct section_table *t, uint64_t start_pfn,
 			     uint64_t end_pfn);
 
 /*
+ * The same two queries with the table as an untyped context, the form of
+ * the page-flags library's pfn-space callbacks (pageflags_range_fn):
+ *   space.range_present = sections_range_present_cb;
+ *   space.range_possible = sections_range_possible_cb;
+ *   space.ctx = &kernel_sections;
+ *   space.possible_end_pfn = max_possible_pfn();
+ */
+bool sections_range_present_cb(void *table, uint64_t start_pfn, uint64_t end_pfn);
+bool sections_range_possible_cb(void *table, uint64_t start_pfn, uint64_t end_pfn);
+
+/*
  * Check the table against the memory map: every section's nr_pages equals
  * the map's RAM pages in it, present holds exactly when nr_pages > 0, and
  * each subsection is present exactly when the map has RAM in it. Returns 0,

@@ -73,9 +73,13 @@ int sections_boot_init(const struct boot_info *bi)
 	if (err == SECTIONS_OK)
 		err = sections_build(&kernel_sections, memmap_get(), &kernel_acpi);
 	if (err != SECTIONS_OK) {
-		kprintf("# sections-error: problem=\"%s\" bits=%u phys_bits=%u\n",
-			sections_strerror(err), kopts.section_bits, phys_bits);
+		struct frame_stats fs;
+
 		sections_free(&kernel_sections);
+		frame_get_stats(&fs);
+		kprintf("# sections-error: problem=\"%s\" bits=%u phys_bits=%u frames_in_use=%llu\n",
+			sections_strerror(err), kopts.section_bits, phys_bits,
+			(unsigned long long)(fs.allocated - fs.freed));
 		return -1;
 	}
 	sections_report(&kernel_sections, kprintf);

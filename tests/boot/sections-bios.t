@@ -36,4 +36,23 @@ check_sections($r, 'SeaBIOS 2G numa=2 slots=2 maxmem=8G',
 	node => { map { $_ => 1 } 1, 4 .. 11 },
 	max_possible_pfn => 12 * $GiB_PFNS, table_pages => 2);
 
+# Running out of frames while building the table ends the boot cleanly:
+# a "# sections-error:" line, every frame of the table given back, a panic
+# (status 37), never a fault. The allocations before the table are the
+# page tables' (allocated= of "# frames:"), so fail_alloc=that+1 fails the
+# root and that+2 the first page of sections. SeaBIOS boots in a second.
+my $before = (diag_one($r, 'frames') // {})->{allocated} // 0;
+my $tables = (diag_one($r, 'paging') // {})->{tables} // -1;
+for my $step ([ 1, 'the root' ], [ 2, 'the first page of sections' ]) {
+	my ($n, $what) = ($before + $step->[0], $step->[1]);
+	my $name = "SeaBIOS fail_alloc=$n ($what)";
+	my $f = boot(firmware => 'bios', mem => '2G', cmdline => "fail_alloc=$n ktest=none");
+	expect_verdict($f, 37, $name);
+	my $e = diag_one($f, 'sections-error') // {};
+	is($e->{problem}, 'out of memory for the section table', "$name: the error says why");
+	is($e->{frames_in_use}, $tables, "$name: only the page tables' frames stay in use");
+	is(scalar(diag_lines($f, 'section')), 0, "$name: no section lines");
+	like($f->{out}, qr/^# panic: sections: /m, "$name: a panic names the sections");
+}
+
 done_testing();

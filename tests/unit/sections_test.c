@@ -327,6 +327,11 @@ static void range_query_tests_every_section(struct ktest *t)
 	KT_EXPECT(t, !sections_range_present(&table, s300, s300));
 	KT_EXPECT(t, !sections_range_present(&table, s300 + 1, s300));
 	KT_EXPECT(t, !sections_range_possible(&table, ~0ull, ~0ull));
+	/* The untyped forms for the page-flags library answer the same. */
+	KT_EXPECT(t, sections_range_present_cb(&table, 0, section_nr_to_pfn(&table, 10)));
+	KT_EXPECT(t, sections_range_possible_cb(&table, s300, s300 + 1));
+	KT_EXPECT(t, !sections_range_present_cb(&table, s5 + 0x8000, s300));
+	KT_EXPECT(t, !sections_range_possible_cb(&table, s5 + 0x8000, s300));
 	finish(t);
 }
 
