@@ -152,6 +152,13 @@ static void fake_reset(void)
 	fake_used = 0;
 }
 
+/* Parse the SRAT at addr (len bytes readable) into a fresh info. */
+static int reparse(uint64_t addr, uint64_t len)
+{
+	memset(&info, 0, sizeof(info));
+	return acpi_parse_srat(&info, fake_at(addr), len, addr);
+}
+
 /* Build RSDP v2 -> XSDT and RSDT -> {APIC, SRAT}. */
 static void make_firmware(uint64_t *xsdt, uint64_t *rsdt, uint64_t *srat)
 {
@@ -184,8 +191,7 @@ static void srat_parses_memory_entries(struct ktest *t)
 
 	fake_reset();
 	addr = make_srat(3);
-	memset(&info, 0, sizeof(info));
-	KT_EXPECT_EQ(t, acpi_parse_srat(&info, fake_at(addr), 48 + 16 + 160 + 24, addr),
+	KT_EXPECT_EQ(t, reparse(addr, 48 + 16 + 160 + 24),
 		     ACPI_OK);
 	KT_EXPECT(t, info.have_srat);
 	KT_EXPECT_EQ(t, info.srat_addr, addr);
@@ -212,8 +218,7 @@ static void srat_find_skips_disabled(struct ktest *t)
 	/* Make the disabled entry overlap node 1's RAM: it must not count. */
 	srat_mem(fake_at(addr) + 48 + 16 + 80, 7, 0x40000000, 0x1000, 0);
 	table_seal(addr);
-	memset(&info, 0, sizeof(info));
-	KT_ASSERT(t, acpi_parse_srat(&info, fake_at(addr), 248, addr) == ACPI_OK);
+	KT_ASSERT(t, reparse(addr, 248) == ACPI_OK);
 	KT_ASSERT(t, info.nr_srat_mem == 4);
 	KT_EXPECT_EQ(t, info.srat_mem[2].node, 7);
 	KT_EXPECT_EQ(t, acpi_srat_find(&info, 0x40000000)->node, 1);
@@ -231,8 +236,7 @@ static void srat_bad_checksum(struct ktest *t)
 	fake_reset();
 	addr = make_srat(3);
 	fake_at(addr)[60] ^= 0x40;
-	memset(&info, 0, sizeof(info));
-	KT_EXPECT_EQ(t, acpi_parse_srat(&info, fake_at(addr), 248, addr),
+	KT_EXPECT_EQ(t, reparse(addr, 248),
 		     ACPI_BAD_CHECKSUM);
 	KT_EXPECT(t, !info.have_srat);
 	KT_EXPECT_EQ(t, info.nr_srat_mem, 0);
@@ -248,8 +252,7 @@ static void srat_bad_signature(struct ktest *t)
 	addr = make_srat(3);
 	memcpy(fake_at(addr), "SRAX", 4);
 	table_seal(addr);
-	memset(&info, 0, sizeof(info));
-	KT_EXPECT_EQ(t, acpi_parse_srat(&info, fake_at(addr), 248, addr),
+	KT_EXPECT_EQ(t, reparse(addr, 248),
 		     ACPI_BAD_SIGNATURE);
 	KT_EXPECT(t, !info.have_srat);
 }
@@ -290,8 +293,7 @@ static void srat_entry_past_end(struct ktest *t)
 	/* Cut the table inside the third memory entry (offset 144..184). */
 	put_u32(fake_at(addr) + 4, 160);
 	table_seal(addr);
-	memset(&info, 0, sizeof(info));
-	KT_EXPECT_EQ(t, acpi_parse_srat(&info, fake_at(addr), 160, addr), ACPI_OK);
+	KT_EXPECT_EQ(t, reparse(addr, 160), ACPI_OK);
 	KT_EXPECT(t, info.have_srat);
 	KT_EXPECT_EQ(t, info.nr_srat_mem, 2);
 	KT_EXPECT_EQ(t, count_warnings(&info, ACPI_TRUNCATED, "SRAT"), 1);
@@ -299,8 +301,7 @@ static void srat_entry_past_end(struct ktest *t)
 	/* A single stray byte after the last entry. */
 	put_u32(fake_at(addr) + 4, 145);
 	table_seal(addr);
-	memset(&info, 0, sizeof(info));
-	KT_EXPECT_EQ(t, acpi_parse_srat(&info, fake_at(addr), 145, addr), ACPI_OK);
+	KT_EXPECT_EQ(t, reparse(addr, 145), ACPI_OK);
 	KT_EXPECT_EQ(t, info.nr_srat_mem, 2);
 	KT_EXPECT_EQ(t, count_warnings(&info, ACPI_TRUNCATED, "SRAT"), 1);
 }
@@ -320,8 +321,7 @@ static void srat_bad_entries(struct ktest *t)
 	/* A range that wraps past 2^64: skipped. */
 	srat_mem(e + 80, 2, 0xfffffffffffff000ull, 0x2000, F_ENABLED);
 	table_seal(addr);
-	memset(&info, 0, sizeof(info));
-	KT_EXPECT_EQ(t, acpi_parse_srat(&info, fake_at(addr), 248, addr), ACPI_OK);
+	KT_EXPECT_EQ(t, reparse(addr, 248), ACPI_OK);
 	KT_EXPECT_EQ(t, count_warnings(&info, ACPI_BAD_ENTRY, "SRAT"), 2);
 	KT_ASSERT(t, info.nr_srat_mem == 2);
 	KT_EXPECT_EQ(t, info.srat_mem[0].start, 0x40000000);
@@ -331,8 +331,7 @@ static void srat_bad_entries(struct ktest *t)
 	e[40] = 0;
 	e[41] = 0;
 	table_seal(addr);
-	memset(&info, 0, sizeof(info));
-	KT_EXPECT_EQ(t, acpi_parse_srat(&info, fake_at(addr), 248, addr), ACPI_OK);
+	KT_EXPECT_EQ(t, reparse(addr, 248), ACPI_OK);
 	KT_EXPECT_EQ(t, info.nr_srat_mem, 0);
 	KT_EXPECT_EQ(t, count_warnings(&info, ACPI_BAD_ENTRY, "SRAT"), 2);
 }
@@ -345,15 +344,13 @@ static void srat_domain_width(struct ktest *t)
 	addr = make_srat(1);
 	put_u32(fake_at(addr) + 48 + 16 + 40 + 2, 0x1201);
 	table_seal(addr);
-	memset(&info, 0, sizeof(info));
-	KT_ASSERT(t, acpi_parse_srat(&info, fake_at(addr), 248, addr) == ACPI_OK);
+	KT_ASSERT(t, reparse(addr, 248) == ACPI_OK);
 	KT_EXPECT_EQ(t, info.srat_revision, 1);
 	KT_EXPECT_EQ(t, info.srat_mem[1].node, 0x01);   /* one byte before 3.0 */
 
 	fake_at(addr)[8] = 3;
 	table_seal(addr);
-	memset(&info, 0, sizeof(info));
-	KT_ASSERT(t, acpi_parse_srat(&info, fake_at(addr), 248, addr) == ACPI_OK);
+	KT_ASSERT(t, reparse(addr, 248) == ACPI_OK);
 	KT_EXPECT_EQ(t, info.srat_mem[1].node, 0x1201);
 }
 
