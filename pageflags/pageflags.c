@@ -1,8 +1,8 @@
 /*
  * pageflags.c: dynamic page flags, a radix tree of bitmap pages.
  *
- * A map is a header page (bookkeeping, leaf cache, root) and a tree below
- * the root. Numbers used throughout:
+ * A map is a header page (bookkeeping, the last leaf used, the root) and a
+ * tree below the root. Numbers used throughout:
  *
  *   pfn        page frame number: physical address >> 12
  *   leaf_nr    pfn >> 15: which 32768-pfn leaf holds the pfn's bit
@@ -12,7 +12,10 @@
  * The root's slots hold subtrees of level inner_levels. The height is fixed
  * when the map is made, from the width: leaf_nr has (phys_bits - 27) bits;
  * the inner levels take 9 bits each and the root takes the rest (0..8 bits,
- * so it fits the header page next to the cache).
+ * so it fits the header page).
+ *
+ * The one-bit operations are inline in pageflags.h. This file builds and
+ * frees the tree, and walks it for iteration, counting and clearing.
  *
  * Pages are allocated only in pageflags_create() and pageflags_grow(), and
  * both work in two passes over the same walk: the first counts the pages
@@ -28,7 +31,7 @@
 #include "pageflags/pageflags.h"
 
 #define WORDS_PER_LEAF  (PAGEFLAGS_LEAF_PFNS / 64)      /* 512 */
-#define CACHE_SLOTS     (1u << PAGEFLAGS_CACHE_SHIFT)
+#define WORD_OF(pfn)    (((pfn) >> 6) & (WORDS_PER_LEAF - 1))  /* in its leaf */
 
 _Static_assert(sizeof(struct pageflags) <= PAGEFLAGS_PAGE_SIZE,
 	       "the map header must fit its page");
@@ -77,30 +80,6 @@ bool pageflags_range_list_overlaps(void *list, uint64_t start_pfn,
 static uint64_t level_span(unsigned int level)
 {
 	return 1ull << (PAGEFLAGS_SLOT_SHIFT * level);
-}
-
-static void cache_invalidate(struct pageflags *map)
-{
-	for (unsigned int i = 0; i < CACHE_SLOTS; i++) {
-		map->cache[i].leaf_nr = PAGEFLAGS_NO_PFN;
-		map->cache[i].leaf = NULL;
-	}
-}
-
-uint64_t *pageflags_find_leaf(struct pageflags *map, uint64_t leaf_nr)
-{
-	unsigned int shift = PAGEFLAGS_SLOT_SHIFT * map->inner_levels;
-	void *node = map->root[leaf_nr >> shift];
-	struct pageflags_cache_slot *slot;
-
-	while (node && shift) {
-		shift -= PAGEFLAGS_SLOT_SHIFT;
-		node = ((void **)node)[(leaf_nr >> shift) & (PAGEFLAGS_SLOTS - 1)];
-	}
-	slot = &map->cache[leaf_nr & (CACHE_SLOTS - 1)];
-	slot->leaf_nr = leaf_nr;
-	slot->leaf = node;
-	return node;
 }
 
 /*
@@ -272,7 +251,6 @@ static int populate_map(struct pageflags *map, const struct want *want)
 	for (unsigned int i = 0; i < map->root_slots; i++)
 		populate(map, &map->root[i], map->inner_levels, i * span,
 			 want, &pool);
-	cache_invalidate(map);  /* it may remember leaves as absent */
 	return 0;
 }
 
@@ -295,19 +273,16 @@ static bool space_ok(const struct pageflags_space *space)
 /* Fix the tree's height for the width (see the comment at the top). */
 static void set_geometry(struct pageflags *map, unsigned int phys_bits)
 {
-	unsigned int pfn_bits = phys_bits - PAGEFLAGS_PAGE_SHIFT;
-	unsigned int leaf_bits = 0, root_shift;
+	unsigned int leaf_bits = phys_bits - PAGEFLAGS_PAGE_SHIFT -
+				 PAGEFLAGS_LEAF_SHIFT;
 
-	if (pfn_bits > PAGEFLAGS_LEAF_SHIFT)
-		leaf_bits = pfn_bits - PAGEFLAGS_LEAF_SHIFT;
 	map->inner_levels = 0;
 	if (leaf_bits > PAGEFLAGS_ROOT_SHIFT_MAX)
 		map->inner_levels = (leaf_bits - PAGEFLAGS_ROOT_SHIFT_MAX +
 				     PAGEFLAGS_SLOT_SHIFT - 1) / PAGEFLAGS_SLOT_SHIFT;
-	root_shift = leaf_bits - PAGEFLAGS_SLOT_SHIFT * map->inner_levels;
 	map->phys_bits = phys_bits;
-	map->pfn_limit = 1ull << pfn_bits;
-	map->root_slots = 1u << root_shift;
+	map->pfn_limit = 1ull << (phys_bits - PAGEFLAGS_PAGE_SHIFT);
+	map->root_slots = 1u << (leaf_bits - PAGEFLAGS_SLOT_SHIFT * map->inner_levels);
 	map->nr_leaf_slots = 1ull << leaf_bits;
 }
 
@@ -334,7 +309,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	map->mode = mode;
 	map->possible_end_pfn = space->possible_end_pfn;
 	map->source = *source;
-	cache_invalidate(map);
+	map->last_leaf_nr = PAGEFLAGS_NO_PFN;
 
 	want.end_pfn = map->pfn_limit;
 	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
@@ -427,61 +402,39 @@ uint64_t pageflags_pfn_limit(const struct pageflags *map)
 
 /* ------------------------------------------------------------ iteration */
 
-void pageflags_iter_start(struct pageflags_iter *it, struct pageflags *map,
-			  uint64_t pfn)
+struct pageflags_iter pageflags_iter_start(struct pageflags *map, uint64_t pfn)
 {
+	struct pageflags_iter it = { map, NULL, 0, 0 };
 	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
 
-	it->map = map;
-	it->leaf = NULL;
-	it->word_pfn = 0;
-	it->bits = 0;
 	if (pfn >= map->pfn_limit)
-		return;
-	it->leaf = next_leaf(map, &leaf_nr);
-	if (!it->leaf)
-		return;
+		return it;
+	it.leaf = next_leaf(map, &leaf_nr);
+	if (!it.leaf)
+		return it;
 	if (leaf_nr != pfn >> PAGEFLAGS_LEAF_SHIFT)
 		pfn = leaf_nr << PAGEFLAGS_LEAF_SHIFT;
-	it->word_pfn = pfn & ~63ull;
-	it->bits = it->leaf[PAGEFLAGS_WORD(pfn)] & (~0ull << (pfn & 63));
+	it.word_pfn = pfn & ~63ull;
+	it.bits = it.leaf[WORD_OF(pfn)] & (~0ull << (pfn & 63));
+	return it;
 }
 
-uint64_t pageflags_iter_next_word(struct pageflags_iter *it)
+struct pageflags_iter pageflags_iter_next_leaf(struct pageflags_iter it)
 {
-	const uint64_t *leaf = it->leaf;
-	uint64_t leaf_start, leaf_nr;
-	unsigned int word;
+	uint64_t leaf_nr = it.word_pfn >> PAGEFLAGS_LEAF_SHIFT;
 
-	if (!leaf)
-		return PAGEFLAGS_NO_PFN;
-	leaf_start = it->word_pfn & ~(PAGEFLAGS_LEAF_PFNS - 1);
-	word = PAGEFLAGS_WORD(it->word_pfn) + 1;
-	for (;;) {
-		for (; word < WORDS_PER_LEAF; word++) {
-			if (leaf[word]) {
-				it->leaf = leaf;
-				it->word_pfn = leaf_start + 64ull * word;
-				it->bits = leaf[word];
-				return pageflags_iter_next(it);
-			}
-		}
-		leaf_nr = (leaf_start >> PAGEFLAGS_LEAF_SHIFT) + 1;
-		leaf = next_leaf(it->map, &leaf_nr);
-		if (!leaf) {
-			it->leaf = NULL;
-			it->bits = 0;
-			return PAGEFLAGS_NO_PFN;
-		}
-		leaf_start = leaf_nr << PAGEFLAGS_LEAF_SHIFT;
-		word = 0;
+	it.bits = 0;
+	it.leaf = next_leaf(it.map, &leaf_nr);
+	if (it.leaf) {
+		it.word_pfn = leaf_nr << PAGEFLAGS_LEAF_SHIFT;
+		it.bits = it.leaf[0];
 	}
+	return it;
 }
 
 uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn)
 {
-	struct pageflags_iter it;
+	struct pageflags_iter it = pageflags_iter_start(map, pfn);
 
-	pageflags_iter_start(&it, map, pfn);
 	return pageflags_iter_next(&it);
 }

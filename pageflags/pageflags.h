@@ -44,8 +44,7 @@
 #define PAGEFLAGS_SLOT_SHIFT    9       /* 512 pointers per inner node */
 #define PAGEFLAGS_SLOTS         (1u << PAGEFLAGS_SLOT_SHIFT)
 #define PAGEFLAGS_ROOT_SHIFT_MAX 8      /* root: at most 256 slots */
-#define PAGEFLAGS_CACHE_SHIFT   6       /* leaf cache: 64 slots */
-#define PAGEFLAGS_MIN_PHYS_BITS 13      /* at least two pfns */
+#define PAGEFLAGS_MIN_PHYS_BITS 27      /* at least one whole leaf */
 #define PAGEFLAGS_MAX_PHYS_BITS 52      /* the x86-64 architectural limit */
 #define PAGEFLAGS_NO_PFN        UINT64_MAX  /* "no such pfn" from iteration */
 
@@ -123,26 +122,18 @@ bool pageflags_range_list_overlaps(void *list, uint64_t start_pfn,
 				   uint64_t end_pfn);
 
 /*
- * One slot of the leaf cache: the leaf number it remembers and that leaf's
- * bits (NULL: that leaf is absent). leaf_nr is PAGEFLAGS_NO_PFN when empty.
- */
-struct pageflags_cache_slot {
-	uint64_t leaf_nr;
-	uint64_t *leaf;
-};
-
-/*
  * A map. It lives in one page from the source (its header page), which
- * also holds the leaf cache and the root. Treat the fields as private;
- * they are here only so the one-bit operations below can be inline.
+ * also holds the root. Treat the fields as private; they are here only so
+ * the one-bit operations below can be inline.
  */
 struct pageflags {
 	uint64_t pfn_limit;         /* 2^(phys_bits - 12): first out-of-range pfn */
-	struct pageflags_cache_slot cache[1u << PAGEFLAGS_CACHE_SHIFT];
-	enum pageflags_mode mode;
-	unsigned int phys_bits;
+	uint64_t last_leaf_nr;      /* the leaf used last, or PAGEFLAGS_NO_PFN */
+	uint64_t *last_leaf;        /* ...and its bits */
 	unsigned int inner_levels;  /* levels of 512-slot nodes below the root */
 	unsigned int root_slots;    /* 2^(root shift), 1..256 */
+	enum pageflags_mode mode;
+	unsigned int phys_bits;
 	uint64_t nr_leaf_slots;     /* leaf numbers below this may exist */
 	uint64_t possible_end_pfn;
 	uint64_t nr_leaves;         /* pages holding bits */
@@ -207,12 +198,16 @@ uint64_t pageflags_pfn_limit(const struct pageflags *map);
  *
  *     struct pageflags_iter it;
  *     uint64_t pfn;
- *     pageflags_for_each_set(pfn, &it, map)
+ *     pageflags_for_each_set(pfn, it, map)
  *             use(pfn);
  *
  * Clearing the pfn just returned (or any earlier one) while iterating is
  * safe. Other changes to the 64 pfns around the current one may or may
  * not be seen; changes further on are seen.
+ *
+ * The iterator is passed by value to the out-of-line functions, so the
+ * compiler can keep it in registers: the per-bit step is then as cheap as
+ * a flat bitmap's.
  */
 struct pageflags_iter {
 	struct pageflags *map;
@@ -221,110 +216,146 @@ struct pageflags_iter {
 	uint64_t bits;              /* bits of that word not yet returned */
 };
 
-/* Start an iteration at `pfn` (the first pfn it may return). */
-void pageflags_iter_start(struct pageflags_iter *it, struct pageflags *map,
-			  uint64_t pfn);
+/* An iterator whose first pfn returned is the first set pfn >= pfn. */
+struct pageflags_iter pageflags_iter_start(struct pageflags *map, uint64_t pfn);
 
-/* Out-of-line part of pageflags_iter_next(): the next non-zero word. */
-uint64_t pageflags_iter_next_word(struct pageflags_iter *it);
+/*
+ * The iterator moved to the first present leaf at or after the leaf that
+ * starts at it.word_pfn: word_pfn is then that leaf's first pfn and bits
+ * its first word; leaf is NULL when there is none.
+ */
+struct pageflags_iter pageflags_iter_next_leaf(struct pageflags_iter it);
 
-/* The next set pfn, or PAGEFLAGS_NO_PFN when there are no more. */
+/* The next set pfn, or PAGEFLAGS_NO_PFN when there are no more. Words are
+ * scanned here; only the step to another leaf is out of line. */
 static inline uint64_t pageflags_iter_next(struct pageflags_iter *it)
 {
 	uint64_t bits = it->bits;
 
-	if (!bits)
-		return pageflags_iter_next_word(it);
+	while (!bits) {
+		if (!it->leaf)
+			return PAGEFLAGS_NO_PFN;
+		it->word_pfn += 64;
+		if (it->word_pfn & (PAGEFLAGS_LEAF_PFNS - 1)) {
+			bits = it->leaf[(it->word_pfn >> 6) &
+					(PAGEFLAGS_LEAF_PFNS / 64 - 1)];
+		} else {
+			*it = pageflags_iter_next_leaf(*it);
+			bits = it->bits;
+		}
+	}
 	it->bits = bits & (bits - 1);
 	return it->word_pfn + (uint64_t)__builtin_ctzll(bits);
 }
 
 #define pageflags_for_each_set(pfn, it, map)                                 \
-	for (pageflags_iter_start((it), (map), 0);                           \
-	     ((pfn) = pageflags_iter_next(it)) != PAGEFLAGS_NO_PFN;)
+	for ((it) = pageflags_iter_start((map), 0);                          \
+	     ((pfn) = pageflags_iter_next(&(it))) != PAGEFLAGS_NO_PFN;)
 
 /* The first set pfn at or after `pfn`, or PAGEFLAGS_NO_PFN. */
 uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn);
 
 /*
- * One-bit operations. The leaf cache makes repeated use of one leaf cost no
- * tree walk; a miss walks from the root (pageflags_find_leaf) and fills the
- * cache slot. Results:
+ * One-bit operations. Results:
  *   pageflags_test            1 or 0 (0 where no leaf), or -ERR_RANGE
  *   pageflags_set             0, or -ERR_RANGE, -ERR_NOT_PRESENT (no leaf)
  *   pageflags_clear           0 (also where no leaf), or -ERR_RANGE
  *   pageflags_test_and_set    the old bit, or as pageflags_set
  *   pageflags_test_and_clear  the old bit, or -ERR_RANGE
+ * They are inline: a flat bitmap is one load, and every instruction added
+ * to that shows.
  */
 
-/* The leaf holding leaf_nr (< map->nr_leaf_slots), or NULL; fills the cache. */
-uint64_t *pageflags_find_leaf(struct pageflags *map, uint64_t leaf_nr);
-
-static inline uint64_t *pageflags_leaf_of(struct pageflags *map, uint64_t pfn)
+/*
+ * The leaf holding pfn's bit, walked down from the root (slot
+ * leaf_nr >> (9 * level) of each level, mod 512 below the root), or NULL
+ * when pfn is out of range or its leaf is absent. A leaf found becomes the
+ * map's last leaf.
+ */
+static inline uint64_t *pageflags_walk(struct pageflags *map, uint64_t pfn)
 {
 	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
-	const struct pageflags_cache_slot *slot =
-		&map->cache[leaf_nr & ((1u << PAGEFLAGS_CACHE_SHIFT) - 1)];
+	void **node = map->root;
+	uint64_t *leaf;
 
-	if (slot->leaf_nr == leaf_nr)
-		return slot->leaf;
-	return pageflags_find_leaf(map, leaf_nr);
+	if (pfn >= map->pfn_limit)
+		return NULL;
+	for (unsigned int level = map->inner_levels; level > 0; level--) {
+		node = node[(leaf_nr >> (PAGEFLAGS_SLOT_SHIFT * level)) &
+			    (PAGEFLAGS_SLOTS - 1)];
+		if (!node)
+			return NULL;
+	}
+	leaf = node[leaf_nr & (PAGEFLAGS_SLOTS - 1)];
+	if (leaf) {
+		map->last_leaf_nr = leaf_nr;
+		map->last_leaf = leaf;
+	}
+	return leaf;
 }
 
-/* The word of a leaf holding pfn's bit, and the bit within that word. */
-#define PAGEFLAGS_WORD(pfn) (((pfn) >> 6) & (PAGEFLAGS_LEAF_PFNS / 64 - 1))
-#define PAGEFLAGS_BIT(pfn)  (1ull << ((pfn) & 63))
+enum pageflags_op { PAGEFLAGS_OP_TEST, PAGEFLAGS_OP_SET, PAGEFLAGS_OP_CLEAR };
+
+/* Do `op` on pfn's bit in `leaf`; the old bit. */
+static inline int pageflags_apply(uint64_t *leaf, uint64_t pfn,
+				  enum pageflags_op op)
+{
+	uint64_t *word = &leaf[(pfn >> 6) & (PAGEFLAGS_LEAF_PFNS / 64 - 1)];
+	uint64_t bit = 1ull << (pfn & 63), old = *word;
+
+	if (op == PAGEFLAGS_OP_SET)
+		*word = old | bit;
+	else if (op == PAGEFLAGS_OP_CLEAR)
+		*word = old & ~bit;
+	return (old & bit) != 0;
+}
+
+/*
+ * Do `op` on pfn's bit: the old bit, or an error where there is no leaf.
+ * The map remembers the leaf it used last, so a run of pfns in one leaf
+ * walks the tree once. (The last leaf can only match an in-range pfn: the
+ * width is at least one whole leaf.)
+ */
+static inline int pageflags_bit(struct pageflags *map, uint64_t pfn,
+				enum pageflags_op op)
+{
+	uint64_t *leaf;
+
+	if (__builtin_expect(pfn >> PAGEFLAGS_LEAF_SHIFT == map->last_leaf_nr, 1))
+		return pageflags_apply(map->last_leaf, pfn, op);
+	leaf = pageflags_walk(map, pfn);
+	if (leaf)
+		return pageflags_apply(leaf, pfn, op);
+	if (pfn >= map->pfn_limit)
+		return -PAGEFLAGS_ERR_RANGE;
+	return op == PAGEFLAGS_OP_SET ? -PAGEFLAGS_ERR_NOT_PRESENT : 0;
+}
 
 static inline int pageflags_test(struct pageflags *map, uint64_t pfn)
 {
-	const uint64_t *leaf;
-
-	if (pfn >= map->pfn_limit)
-		return -PAGEFLAGS_ERR_RANGE;
-	leaf = pageflags_leaf_of(map, pfn);
-	if (!leaf)
-		return 0;
-	return (leaf[PAGEFLAGS_WORD(pfn)] & PAGEFLAGS_BIT(pfn)) != 0;
+	return pageflags_bit(map, pfn, PAGEFLAGS_OP_TEST);
 }
 
 static inline int pageflags_test_and_set(struct pageflags *map, uint64_t pfn)
 {
-	uint64_t *leaf, old;
-
-	if (pfn >= map->pfn_limit)
-		return -PAGEFLAGS_ERR_RANGE;
-	leaf = pageflags_leaf_of(map, pfn);
-	if (!leaf)
-		return -PAGEFLAGS_ERR_NOT_PRESENT;
-	old = leaf[PAGEFLAGS_WORD(pfn)];
-	leaf[PAGEFLAGS_WORD(pfn)] = old | PAGEFLAGS_BIT(pfn);
-	return (old & PAGEFLAGS_BIT(pfn)) != 0;
+	return pageflags_bit(map, pfn, PAGEFLAGS_OP_SET);
 }
 
 static inline int pageflags_test_and_clear(struct pageflags *map, uint64_t pfn)
 {
-	uint64_t *leaf, old;
-
-	if (pfn >= map->pfn_limit)
-		return -PAGEFLAGS_ERR_RANGE;
-	leaf = pageflags_leaf_of(map, pfn);
-	if (!leaf)
-		return 0;
-	old = leaf[PAGEFLAGS_WORD(pfn)];
-	leaf[PAGEFLAGS_WORD(pfn)] = old & ~PAGEFLAGS_BIT(pfn);
-	return (old & PAGEFLAGS_BIT(pfn)) != 0;
+	return pageflags_bit(map, pfn, PAGEFLAGS_OP_CLEAR);
 }
 
 static inline int pageflags_set(struct pageflags *map, uint64_t pfn)
 {
-	int old = pageflags_test_and_set(map, pfn);
+	int old = pageflags_bit(map, pfn, PAGEFLAGS_OP_SET);
 
 	return old < 0 ? old : 0;
 }
 
 static inline int pageflags_clear(struct pageflags *map, uint64_t pfn)
 {
-	int old = pageflags_test_and_clear(map, pfn);
+	int old = pageflags_bit(map, pfn, PAGEFLAGS_OP_CLEAR);
 
 	return old < 0 ? old : 0;
 }

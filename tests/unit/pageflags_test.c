@@ -172,7 +172,7 @@ static void expect_walk(struct ktest *t, struct pageflags *map,
 	uint64_t pfn;
 	size_t i = 0;
 
-	pageflags_for_each_set(pfn, &it, map) {
+	pageflags_for_each_set(pfn, it, map) {
 		KT_ASSERT(t, i < nr);
 		KT_EXPECT_EQ(t, pfn, pfns[i]);
 		i++;
@@ -248,7 +248,7 @@ static void height_follows_width(struct ktest *t)
 		unsigned int phys_bits;
 		uint64_t nr_inner;      /* inner nodes above one leaf */
 	} widths[] = {
-		{ 13, 0 }, { 27, 0 }, { 35, 0 }, { 36, 1 }, { 40, 1 },
+		{ 27, 0 }, { 28, 0 }, { 35, 0 }, { 36, 1 }, { 40, 1 },
 		{ 44, 1 }, { 45, 2 }, { 46, 2 }, { 48, 2 }, { 52, 2 },
 	};
 
@@ -462,19 +462,19 @@ static void iterate_and_clear(struct ktest *t)
 	KT_EXPECT_EQ(t, pageflags_next_set(map, LEAF - 6), (1ull << 31) + 1);
 	KT_EXPECT_EQ(t, pageflags_next_set(map, 1ull << 37), (1ull << 40) - 1);
 	KT_EXPECT_EQ(t, pageflags_next_set(map, 1ull << 40), NONE);
-	pageflags_iter_start(&it, map, (1ull << 31) + 2);
+	it = pageflags_iter_start(map, (1ull << 31) + 2);
 	KT_EXPECT_EQ(t, pageflags_iter_next(&it), (1ull << 31) + LEAF - 1);
 	KT_EXPECT_EQ(t, pageflags_iter_next(&it), (1ull << 32) + 64);
 
 	/* Clear every bit as the walk returns it. */
-	pageflags_for_each_set(pfn, &it, map) {
+	pageflags_for_each_set(pfn, it, map) {
 		KT_EXPECT_EQ(t, pfn, pfns[nr]);
 		KT_EXPECT_EQ(t, pageflags_test_and_clear(map, pfn), 1);
 		nr++;
 	}
 	KT_EXPECT_EQ(t, nr, ARRAY_SIZE(pfns));
 	KT_EXPECT_EQ(t, pageflags_count(map), 0);
-	pageflags_iter_start(&it, map, 0);
+	it = pageflags_iter_start(map, 0);
 	KT_EXPECT_EQ(t, pageflags_iter_next(&it), NONE);
 	KT_EXPECT_EQ(t, pageflags_iter_next(&it), NONE);
 	pageflags_destroy(map);
@@ -494,7 +494,7 @@ static void dense_leaf(struct ktest *t)
 	for (pfn = LEAF; pfn < 2 * LEAF; pfn++)
 		KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
 	KT_EXPECT_EQ(t, pageflags_count(map), LEAF);
-	pageflags_for_each_set(pfn, &it, map) {
+	pageflags_for_each_set(pfn, it, map) {
 		if (pfn != expect)
 			break;
 		expect++;
@@ -547,7 +547,7 @@ static void grow_adds_leaves(struct ktest *t)
 	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
 	KT_ASSERT(t, map != NULL);
 	KT_EXPECT_EQ(t, pageflags_set(map, 0x77), 0);
-	/* Look up the new pfns first, so the cache remembers them absent. */
+	/* Look up the new pfns first: nothing may remember them as absent. */
 	KT_EXPECT_EQ(t, pageflags_set(map, base), ENOTPR_);
 	KT_EXPECT_EQ(t, pageflags_test(map, base + 2 * LEAF), 0);
 
@@ -573,8 +573,8 @@ static void grow_adds_leaves(struct ktest *t)
 	expect_no_leak(t);
 }
 
-/* The leaf cache answers repeated lookups without walking the tree. */
-static void leaf_cache_skips_walk(struct ktest *t)
+/* The last leaf answers repeated lookups without walking the tree. */
+static void last_leaf_skips_walk(struct ktest *t)
 {
 	struct pageflags *map;
 	uint64_t pfn = 0x100000 + 42;   /* leaf 32, under root slot 0 */
@@ -584,7 +584,7 @@ static void leaf_cache_skips_walk(struct ktest *t)
 	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
 	KT_ASSERT(t, map != NULL);
 	KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
-	/* Hide the tree: only the cache can still find the leaf. */
+	/* Hide the tree: only the last leaf can still be found. */
 	node = map->root[0];
 	map->root[0] = NULL;
 	KT_EXPECT_EQ(t, pageflags_test(map, pfn), 1);
@@ -705,7 +705,7 @@ KTEST_SUITE(pageflags,
 	KTEST_CASE(dense_leaf),
 	KTEST_CASE(sparse_52_bit_layout),
 	KTEST_CASE(grow_adds_leaves),
-	KTEST_CASE(leaf_cache_skips_walk),
+	KTEST_CASE(last_leaf_skips_walk),
 	KTEST_CASE(create_fails_at_every_allocation),
 	KTEST_CASE(grow_fails_at_every_allocation),
 	KTEST_CASE(destroy_returns_every_page));
@@ -821,13 +821,22 @@ static void seed_every_entry_point_exists(struct ktest *t)
 	KT_EXPECT_EQ(t, pageflags_clear(map, 8), 0);
 	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 7), 1);
 	KT_EXPECT_EQ(t, pageflags_set(map, 4 * LEAF), 0);
-	KT_EXPECT(t, pageflags_leaf_of(map, 4 * LEAF) ==
-		     pageflags_find_leaf(map, 4));
+	KT_EXPECT_EQ(t, pageflags_bit(map, 4 * LEAF, PAGEFLAGS_OP_TEST), 1);
+	KT_EXPECT(t, pageflags_walk(map, 4 * LEAF) == map->last_leaf);
+	KT_EXPECT(t, pageflags_walk(map, 5 * LEAF) == NULL);
+	KT_EXPECT_EQ(t, pageflags_apply(map->last_leaf, 4 * LEAF,
+					PAGEFLAGS_OP_TEST), 1);
 	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), 4 * LEAF);
-	pageflags_iter_start(&it, map, 0);
+	it = pageflags_iter_start(map, 0);
 	KT_EXPECT_EQ(t, pageflags_iter_next(&it), 4 * LEAF);
-	KT_EXPECT_EQ(t, pageflags_iter_next_word(&it), NONE);
-	pageflags_for_each_set(pfn, &it, map)
+	it.word_pfn = 4 * LEAF;
+	it = pageflags_iter_next_leaf(it);
+	KT_EXPECT_EQ(t, it.word_pfn, 4 * LEAF);
+	KT_EXPECT_EQ(t, it.bits, 1);
+	it.word_pfn = 5 * LEAF;
+	it = pageflags_iter_next_leaf(it);
+	KT_EXPECT(t, it.leaf == NULL);
+	pageflags_for_each_set(pfn, it, map)
 		seen++;
 	KT_EXPECT_EQ(t, seen, pageflags_count(map));
 	pageflags_stats(map, &st);
