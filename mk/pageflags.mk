@@ -7,3 +7,5 @@
 #                                (needs libroaring-dev and libjudy-dev)
 
 $(eval $(call host_test,pageflags,pageflags/pageflags.c tests/unit/pageflags_test.c))
+$(eval $(call bench_target,pageflags_bench,pageflags/pageflags.c tests/bench/pageflags_bench.c,-lroaring -lJudy))
+$(B)/bench/pageflags_bench: tests/bench/pageflags_layouts.h

@@ -1,0 +1,649 @@
+/*
+ * pageflags_bench.c: `make bench` for pageflags, against three baselines.
+ *
+ *   flat      one bit per pfn from 0 to the highest RAM pfn: the speed limit
+ *   pageflags this library, present-only map
+ *   roaring   CRoaring 0.2 bitmaps (32-bit keys) under a table indexed by
+ *             pfn >> 32, as CRoaring's own Roaring64Map does
+ *   judy1     Judy1 arrays (64-bit keys)
+ *
+ * On each layout of pageflags_layouts.h it runs, for every structure:
+ *   set       set one pfn in seven (every present pfn divisible by 7)
+ *   test      10 M tests of random present pfns (the same ones for all)
+ *   iterate   visit every set bit in order
+ *   clear     clear the set bits one by one
+ * and prints ns/op and bytes, each also as a ratio to flat, then checks
+ * the targets of docs/performance.md. Results are cross-checked so that
+ * every structure agrees. The benchmark does not fail on time.
+ *
+ * Flat is skipped, and the report says so, when its bitmap would need more
+ * than FLAT_MAX_BYTES. Below that it is mapped lazily (untouched pages
+ * cost no RAM), but its size is counted in full: a kernel has no lazy zero
+ * page.
+ */
+#define _GNU_SOURCE
+#include <Judy.h>
+#include <roaring/roaring.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "pageflags/pageflags.h"
+#include "tests/bench/pageflags_layouts.h"
+
+#define NR_TESTS       10000000ull
+#define NR_RANDOM      (1u << 20)       /* random pfns, reused in turn */
+#define FLAT_MAX_BYTES (2ull << 30)
+#define STEP           7                /* one pfn in seven */
+#define ROUNDS_FEW_ABOVE 8000000ull     /* bits set: above, 2 rounds, else 5 */
+
+enum { W_SET, W_TEST, W_ITER, W_CLEAR, NR_WORKLOADS };
+static const char *const workload_names[NR_WORKLOADS] = {
+	"set 1/7", "test 10M", "iterate", "clear",
+};
+
+enum { S_FLAT, S_PAGEFLAGS, S_ROARING, S_JUDY, NR_STRUCTS };
+static const char *const struct_names[NR_STRUCTS] = {
+	"flat", "pageflags", "roaring", "judy1",
+};
+
+struct result {
+	bool ran;
+	double ns[NR_WORKLOADS];        /* per operation */
+	uint64_t bytes;                 /* with every bit set */
+	uint64_t hits;                  /* tests that found a set bit */
+	uint64_t seen, pfn_sum;         /* what iteration visited */
+};
+
+struct bench {
+	const struct bench_layout *layout;
+	uint64_t *random_pfns;          /* NR_RANDOM present pfns */
+	uint64_t nr_set;                /* bits the set workload sets */
+	unsigned int rounds;            /* times each workload runs */
+};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p) {
+		fprintf(stderr, "pageflags_bench: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+static void *map_huge(uint64_t bytes);
+
+/* ------------------------------------------------------------- flat */
+
+struct flat {
+	uint64_t *words;
+	uint64_t nr_pfns;
+	uint64_t bytes;
+};
+
+static bool flat_init(struct flat *f, uint64_t nr_pfns)
+{
+	f->nr_pfns = nr_pfns;
+	f->bytes = (nr_pfns + 63) / 64 * 8;
+	f->words = map_huge(f->bytes);
+	return f->words != NULL;
+}
+
+/*
+ * Touch the words over RAM now, as pageflags allocates its leaves at
+ * create: the workloads then time the bitmap, not first-touch faults.
+ */
+static void flat_prefault(struct flat *f, const struct bench_layout *l)
+{
+	for (size_t i = 0; i < l->nr_ranges; i++) {
+		uint64_t first = l->ranges[i].start_pfn / 64;
+		uint64_t end = (l->ranges[i].end_pfn + 63) / 64;
+
+		memset(&f->words[first], 0, (end - first) * 8);
+	}
+}
+
+static void flat_fini(struct flat *f)
+{
+	munmap(f->words, f->bytes);
+}
+
+static inline void flat_set(struct flat *f, uint64_t pfn)
+{
+	if (pfn < f->nr_pfns)
+		f->words[pfn >> 6] |= 1ull << (pfn & 63);
+}
+
+static inline bool flat_test(struct flat *f, uint64_t pfn)
+{
+	return pfn < f->nr_pfns && (f->words[pfn >> 6] >> (pfn & 63)) & 1;
+}
+
+static inline void flat_clear(struct flat *f, uint64_t pfn)
+{
+	if (pfn < f->nr_pfns)
+		f->words[pfn >> 6] &= ~(1ull << (pfn & 63));
+}
+
+static void flat_iterate(struct flat *f, struct result *r)
+{
+	uint64_t nr_words = f->bytes / 8, seen = 0, sum = 0;
+
+	for (uint64_t w = 0; w < nr_words; w++) {
+		for (uint64_t bits = f->words[w]; bits; bits &= bits - 1) {
+			seen++;
+			sum += w * 64 + (uint64_t)__builtin_ctzll(bits);
+		}
+	}
+	r->seen = seen;
+	r->pfn_sum = sum;
+}
+
+static uint64_t flat_bytes(struct flat *f)
+{
+	return f->bytes;
+}
+
+/* -------------------------------------------------------- pageflags */
+
+/*
+ * The page source: 4 KiB pages cut from one anonymous mapping advised for
+ * huge pages, as the kernel's frame allocator hands out frames of RAM it
+ * maps with 2 MiB pages. Pages given back go on a free list.
+ */
+#define ARENA_BYTES (1ull << 36)        /* address space only (NORESERVE) */
+
+static struct {
+	char *base;
+	uint64_t used;                  /* bytes handed out from base */
+	void *free_list;
+} arena;
+
+static void *map_huge(uint64_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+static void *arena_alloc_page(void *ctx)
+{
+	void *page = arena.free_list;
+
+	(void)ctx;
+	if (page) {
+		arena.free_list = *(void **)page;
+		return page;
+	}
+	if (arena.used == ARENA_BYTES)
+		return NULL;
+	page = arena.base + arena.used;
+	arena.used += PAGEFLAGS_PAGE_SIZE;
+	return page;
+}
+
+static void arena_free_page(void *ctx, void *page)
+{
+	(void)ctx;
+	*(void **)page = arena.free_list;
+	arena.free_list = page;
+}
+
+static const struct pageflags_source arena_source = {
+	arena_alloc_page, arena_free_page, NULL,
+};
+
+static struct pageflags *pf_make(const struct bench_layout *l)
+{
+	struct pageflags_range_list list = { l->ranges, l->nr_ranges };
+	struct pageflags_space space = {
+		l->phys_bits, 0, pageflags_range_list_overlaps, NULL, &list,
+	};
+	struct pageflags *map;
+	int err = pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, &space,
+				   &arena_source);
+
+	if (err) {
+		fprintf(stderr, "pageflags_bench: create: %s\n",
+			pageflags_error_name(err));
+		exit(1);
+	}
+	return map;
+}
+
+static inline void pf_set(struct pageflags *map, uint64_t pfn)
+{
+	pageflags_set(map, pfn);
+}
+
+static inline bool pf_test(struct pageflags *map, uint64_t pfn)
+{
+	return pageflags_test(map, pfn) == 1;
+}
+
+static inline void pf_clear(struct pageflags *map, uint64_t pfn)
+{
+	pageflags_clear(map, pfn);
+}
+
+static void pf_iterate(struct pageflags *map, struct result *r)
+{
+	struct pageflags_iter it;
+	uint64_t pfn, seen = 0, sum = 0;
+
+	pageflags_for_each_set(pfn, it, map) {
+		seen++;
+		sum += pfn;
+	}
+	r->seen = seen;
+	r->pfn_sum = sum;
+}
+
+static uint64_t pf_bytes(struct pageflags *map)
+{
+	return pageflags_bytes(map);
+}
+
+/* ---------------------------------------------------------- roaring */
+
+#define ROAR_TABLE 256          /* pfn >> 32 for pfns below 2^40 */
+
+struct roar {
+	roaring_bitmap_t *high[ROAR_TABLE];
+};
+
+static inline void roar_set(struct roar *r, uint64_t pfn)
+{
+	roaring_bitmap_t **b = &r->high[pfn >> 32];
+
+	if (!*b)
+		*b = roaring_bitmap_create();
+	roaring_bitmap_add(*b, (uint32_t)pfn);
+}
+
+static inline bool roar_test(struct roar *r, uint64_t pfn)
+{
+	const roaring_bitmap_t *b = r->high[pfn >> 32];
+
+	return b && roaring_bitmap_contains(b, (uint32_t)pfn);
+}
+
+static inline void roar_clear(struct roar *r, uint64_t pfn)
+{
+	roaring_bitmap_t *b = r->high[pfn >> 32];
+
+	if (b)
+		roaring_bitmap_remove(b, (uint32_t)pfn);
+}
+
+static void roar_iterate(struct roar *r, struct result *res)
+{
+	uint64_t seen = 0, sum = 0;
+
+	for (uint64_t h = 0; h < ROAR_TABLE; h++) {
+		roaring_uint32_iterator_t it;
+
+		if (!r->high[h])
+			continue;
+		roaring_init_iterator(r->high[h], &it);
+		for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
+			seen++;
+			sum += h << 32 | it.current_value;
+		}
+	}
+	res->seen = seen;
+	res->pfn_sum = sum;
+}
+
+/* Serialized size of the containers: close to what they hold in memory. */
+static uint64_t roar_bytes(struct roar *r)
+{
+	uint64_t bytes = sizeof(*r);
+
+	for (unsigned int h = 0; h < ROAR_TABLE; h++)
+		if (r->high[h])
+			bytes += roaring_bitmap_size_in_bytes(r->high[h]);
+	return bytes;
+}
+
+static void roar_fini(struct roar *r)
+{
+	for (unsigned int h = 0; h < ROAR_TABLE; h++)
+		if (r->high[h])
+			roaring_bitmap_free(r->high[h]);
+}
+
+/* ------------------------------------------------------------ judy1 */
+
+struct judy {
+	Pvoid_t array;
+};
+
+static inline void judy_set(struct judy *j, uint64_t pfn)
+{
+	Judy1Set(&j->array, pfn, PJE0);
+}
+
+static inline bool judy_test(struct judy *j, uint64_t pfn)
+{
+	return Judy1Test(j->array, pfn, PJE0);
+}
+
+static inline void judy_clear(struct judy *j, uint64_t pfn)
+{
+	Judy1Unset(&j->array, pfn, PJE0);
+}
+
+static void judy_iterate(struct judy *j, struct result *r)
+{
+	Word_t index = 0;
+	uint64_t seen = 0, sum = 0;
+
+	for (int ok = Judy1First(j->array, &index, PJE0); ok;
+	     ok = Judy1Next(j->array, &index, PJE0)) {
+		seen++;
+		sum += index;
+	}
+	r->seen = seen;
+	r->pfn_sum = sum;
+}
+
+static uint64_t judy_bytes(struct judy *j)
+{
+	return Judy1MemUsed(j->array);
+}
+
+/* --------------------------------------------------------- workloads */
+
+/* The pfns the set workload sets: every present pfn divisible by STEP. */
+#define for_each_step_pfn(l, pfn)                                            \
+	for (size_t range_ = 0; range_ < (l)->nr_ranges; range_++)           \
+		for (uint64_t pfn = first_step((l)->ranges[range_].start_pfn); \
+		     pfn < (l)->ranges[range_].end_pfn; pfn += STEP)
+
+/*
+ * One body for every structure, so each gets its operations inlined the
+ * same way: KIND_set/test/clear/iterate/bytes on a struct pointer. The
+ * machine is shared, so the whole cycle runs `rounds` times and each
+ * workload keeps its fastest round.
+ */
+#define DEFINE_RUN(kind, type)                                               \
+static void kind##_run(type *s, const struct bench *b, struct result *r)     \
+{                                                                            \
+	const struct bench_layout *l = b->layout;                            \
+	double t, ns[NR_WORKLOADS];                                          \
+                                                                             \
+	r->ran = true;                                                       \
+	for (unsigned int round = 0; round < b->rounds; round++) {           \
+		uint64_t hits = 0;                                           \
+                                                                             \
+		t = now_ns();                                                \
+		for_each_step_pfn(l, pfn)                                    \
+			kind##_set(s, pfn);                          \
+		ns[W_SET] = (now_ns() - t) / b->nr_set;                      \
+		r->bytes = kind##_bytes(s);                                  \
+                                                                             \
+		t = now_ns();                                                \
+		for (uint64_t i = 0; i < NR_TESTS; i++)                      \
+			hits += kind##_test(s, b->random_pfns[i % NR_RANDOM]); \
+		ns[W_TEST] = (now_ns() - t) / NR_TESTS;                      \
+		r->hits = hits;                                              \
+                                                                             \
+		t = now_ns();                                                \
+		kind##_iterate(s, r);                                        \
+		ns[W_ITER] = (now_ns() - t) / b->nr_set;                     \
+                                                                             \
+		t = now_ns();                                                \
+		for_each_step_pfn(l, pfn)                                    \
+			kind##_clear(s, pfn);                        \
+		ns[W_CLEAR] = (now_ns() - t) / b->nr_set;                    \
+		for (int w = 0; w < NR_WORKLOADS; w++)                       \
+			if (round == 0 || ns[w] < r->ns[w])                  \
+				r->ns[w] = ns[w];                            \
+	}                                                                    \
+}
+
+/* The first pfn at or after `pfn` that the set workload sets. */
+static inline uint64_t first_step(uint64_t pfn)
+{
+	return (pfn + STEP - 1) / STEP * STEP;
+}
+
+DEFINE_RUN(flat, struct flat)
+DEFINE_RUN(pf, struct pageflags)
+DEFINE_RUN(roar, struct roar)
+DEFINE_RUN(judy, struct judy)
+
+/* xorshift64*: the same random pfns for every structure and run. */
+static uint64_t next_random(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+/* NR_RANDOM pfns drawn evenly from the layout's RAM. */
+static void make_random_pfns(struct bench *b)
+{
+	const struct bench_layout *l = b->layout;
+	uint64_t total = layout_present_pages(l), state = 0x9e3779b97f4a7c15ull;
+
+	b->random_pfns = xmalloc(NR_RANDOM * sizeof(uint64_t));
+	for (uint32_t i = 0; i < NR_RANDOM; i++) {
+		uint64_t n = next_random(&state) % total;
+		size_t k = 0;
+
+		while (n >= l->ranges[k].end_pfn - l->ranges[k].start_pfn) {
+			n -= l->ranges[k].end_pfn - l->ranges[k].start_pfn;
+			k++;
+		}
+		b->random_pfns[i] = l->ranges[k].start_pfn + n;
+	}
+}
+
+static uint64_t count_set(const struct bench_layout *l)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < l->nr_ranges; i++)
+		n += first_step(l->ranges[i].end_pfn) / STEP -
+		     first_step(l->ranges[i].start_pfn) / STEP;
+	return n;
+}
+
+/* --------------------------------------------------------- reporting */
+
+static void print_size(uint64_t bytes)
+{
+	if (bytes >= 10ull << 30)
+		printf("%.0f GiB", bytes / (double)(1ull << 30));
+	else if (bytes >= 10ull << 20)
+		printf("%.1f MiB", bytes / (double)(1ull << 20));
+	else
+		printf("%.1f KiB", bytes / 1024.0);
+}
+
+static void print_table(const struct result *res)
+{
+	const struct result *flat = &res[S_FLAT];
+
+	printf("  %-10s", "");
+	for (int s = 0; s < NR_STRUCTS; s++)
+		printf(" %20s", struct_names[s]);
+	printf("\n");
+	for (int w = 0; w <= NR_WORKLOADS; w++) {
+		printf("  %-10s", w < NR_WORKLOADS ? workload_names[w] : "bytes");
+		for (int s = 0; s < NR_STRUCTS; s++) {
+			char cell[64];
+			double v, f;
+
+			if (!res[s].ran) {
+				printf(" %20s", "-");
+				continue;
+			}
+			v = w < NR_WORKLOADS ? res[s].ns[w] : (double)res[s].bytes;
+			f = w < NR_WORKLOADS ? flat->ns[w] : (double)flat->bytes;
+			if (w < NR_WORKLOADS)
+				snprintf(cell, sizeof(cell), "%.2f ns", v);
+			else if (v >= 10 * 1048576.0)
+				snprintf(cell, sizeof(cell), "%.1f MiB", v / 1048576);
+			else
+				snprintf(cell, sizeof(cell), "%.1f KiB", v / 1024);
+			if (flat->ran)
+				snprintf(cell + strlen(cell), sizeof(cell) - strlen(cell),
+					 " (%5.2fx)", v / f);
+			printf(" %20s", cell);
+		}
+		printf("\n");
+	}
+}
+
+static void target(const char *what, bool met, const char *fmt, double v)
+{
+	printf("  target %-46s ", what);
+	printf(fmt, v);
+	printf("  %s\n", met ? "met" : "NOT MET");
+}
+
+/* The targets that apply to this layout (docs/performance.md). */
+static void check_targets(const struct bench_layout *l, const struct result *res)
+{
+	const struct result *pf = &res[S_PAGEFLAGS], *flat = &res[S_FLAT];
+	bool sparse = strcmp(l->name, "spread46") == 0 || strcmp(l->name, "spread52") == 0;
+	double limit = (double)layout_bytes_target(l);
+
+	target("bytes <= 1.02 x present/8 + 64 KiB", pf->bytes <= limit,
+	       "%.4f of the limit", pf->bytes / limit);
+	if (!flat->ran)
+		return;
+	target("test within 1.25x of flat", pf->ns[W_TEST] <= 1.25 * flat->ns[W_TEST],
+	       "%.2fx", pf->ns[W_TEST] / flat->ns[W_TEST]);
+	target("set within 1.25x of flat", pf->ns[W_SET] <= 1.25 * flat->ns[W_SET],
+	       "%.2fx", pf->ns[W_SET] / flat->ns[W_SET]);
+	if (!sparse)
+		target("iterate within 1.5x of flat (dense)",
+		       pf->ns[W_ITER] <= 1.5 * flat->ns[W_ITER],
+		       "%.2fx", pf->ns[W_ITER] / flat->ns[W_ITER]);
+	else
+		target("iterate >= 10x faster than flat (sparse)",
+		       flat->ns[W_ITER] >= 10 * pf->ns[W_ITER],
+		       "%.1fx faster", flat->ns[W_ITER] / pf->ns[W_ITER]);
+}
+
+/* Every structure must have seen the same bits. */
+static void cross_check(const struct bench *b, const struct result *res)
+{
+	const struct result *pf = &res[S_PAGEFLAGS];
+
+	for (int s = 0; s < NR_STRUCTS; s++) {
+		if (!res[s].ran)
+			continue;
+		if (res[s].seen != b->nr_set || res[s].hits != pf->hits ||
+		    res[s].pfn_sum != pf->pfn_sum) {
+			fprintf(stderr, "pageflags_bench: %s disagrees on %s\n",
+				struct_names[s], b->layout->name);
+			exit(1);
+		}
+	}
+}
+
+static void run_layout(const struct bench_layout *l)
+{
+	struct result res[NR_STRUCTS] = { 0 };
+	struct bench b = { l, NULL, count_set(l), 0 };
+	uint64_t end_pfn = l->ranges[l->nr_ranges - 1].end_pfn;
+	uint64_t flat_need = (end_pfn + 63) / 64 * 8;
+	uint64_t present = layout_present_pages(l);
+	struct pageflags *map;
+	struct roar *roar;
+	struct judy judy = { NULL };
+	struct flat flat;
+
+	make_random_pfns(&b);
+	b.rounds = b.nr_set > ROUNDS_FEW_ABOVE ? 2 : 5;
+	printf("\n%s: %s, %u-bit physical addresses\n", l->name, l->what,
+	       l->phys_bits);
+	printf("  RAM %llu pages (", (unsigned long long)present);
+	print_size(present * PAGEFLAGS_PAGE_SIZE);
+	printf("), %llu bits set, one bit per present page = ",
+	       (unsigned long long)b.nr_set);
+	print_size(present / 8);
+	printf("\n");
+
+	if (flat_need <= FLAT_MAX_BYTES && flat_init(&flat, end_pfn)) {
+		flat_prefault(&flat, l);
+		flat_run(&flat, &b, &res[S_FLAT]);
+		flat_fini(&flat);
+	} else {
+		printf("  flat skipped: it would need ");
+		print_size(flat_need);
+		printf(" (over the %llu GiB this benchmark allows); no ratios\n",
+		       FLAT_MAX_BYTES >> 30);
+	}
+
+	map = pf_make(l);
+	pf_run(map, &b, &res[S_PAGEFLAGS]);
+	if (pageflags_count(map) != 0) {
+		fprintf(stderr, "pageflags_bench: bits left after clear\n");
+		exit(1);
+	}
+	pageflags_destroy(map);
+
+	roar = calloc(1, sizeof(*roar));
+	if (!roar)
+		exit(1);
+	roar_run(roar, &b, &res[S_ROARING]);
+	roar_fini(roar);
+	free(roar);
+
+	judy_run(&judy, &b, &res[S_JUDY]);
+	Judy1FreeArray(&judy.array, PJE0);
+
+	cross_check(&b, res);
+	print_table(res);
+	check_targets(l, res);
+	free(b.random_pfns);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	arena.base = map_huge(ARENA_BYTES);
+	if (!arena.base) {
+		fprintf(stderr, "pageflags_bench: no address space for pages\n");
+		return 1;
+	}
+	printf("pageflags benchmark: ns per operation (ratio to flat); bytes with"
+	       " every seventh pfn set\n");
+	for (size_t i = 0; i < NR_BENCH_LAYOUTS; i++) {
+		bool wanted = argc < 2;
+
+		for (int a = 1; a < argc; a++)
+			wanted |= strcmp(argv[a], bench_layouts[i].name) == 0;
+		if (wanted)
+			run_layout(&bench_layouts[i]);
+	}
+	return 0;
+}
