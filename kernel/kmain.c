@@ -14,6 +14,7 @@
 
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
+#include "kernel/flags.h"
 #include "kernel/fwcfg.h"
 #include "kernel/ktest.h"
 #include "kernel/memory.h"
@@ -106,6 +107,7 @@ void kmain(struct boot_info *bi)
 		panic("sections: cannot build the section table (see the error above)");
 
 	/* The dynamic page flags over the real pfn space. */
+	flags_boot_init();
 
 	ktest_run(kopts.ktest, &results);
 

@@ -1,0 +1,96 @@
+/*
+ * flags.c: the kernel's page source and pfn space for pageflags/, and the
+ * two maps built at boot (see flags.h).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/console.h"
+#include "kernel/flags.h"
+#include "kernel/frame.h"
+#include "kernel/sections.h"
+
+struct pageflags *boot_flags_present;
+struct pageflags *boot_flags_all;
+
+static void *frame_source_alloc(void *ctx)
+{
+	(void)ctx;
+	return frame_alloc();
+}
+
+static void frame_source_free(void *ctx, void *page)
+{
+	(void)ctx;
+	frame_free(page);
+}
+
+int flags_create(struct pageflags **mapp, enum pageflags_mode mode)
+{
+	const struct pageflags_source source = {
+		frame_source_alloc, frame_source_free, NULL,
+	};
+	/*
+	 * All-possible maps cover every pfn below max_possible_pfn, holes
+	 * included (the seed's ALL_PAGES), so range_possible stays NULL: a
+	 * set on such a map must never fail, wherever below that limit.
+	 */
+	const struct pageflags_space space = {
+		.phys_bits = kernel_sections.phys_bits,
+		.possible_end_pfn = max_possible_pfn(),
+		.range_present = sections_range_present_cb,
+		.range_possible = NULL,
+		.ctx = &kernel_sections,
+	};
+
+	return pageflags_create(mapp, mode, &space, &source);
+}
+
+static void report_leaf_run(const char *mode, uint64_t start_pfn, uint64_t end_pfn)
+{
+	kprintf("# pageflags-leaves: mode=%s start_pfn=0x%llx end_pfn=0x%llx leaves=%llu\n",
+		mode, (unsigned long long)start_pfn, (unsigned long long)end_pfn,
+		(unsigned long long)((end_pfn - start_pfn) >> PAGEFLAGS_LEAF_SHIFT));
+}
+
+void flags_report(struct pageflags *map)
+{
+	const char *mode = pageflags_mode_name(map->mode);
+	struct pageflags_iter it = { .map = map, .word_pfn = 0 };
+	uint64_t run_start = 0, run_end = 0;
+	struct pageflags_stats st;
+
+	pageflags_stats(map, &st);
+	kprintf("# pageflags: mode=%s leaves=%llu inner=%llu bytes=%llu covered_pfns=%llu\n",
+		mode, (unsigned long long)st.nr_leaves, (unsigned long long)st.nr_inner,
+		(unsigned long long)st.bytes, (unsigned long long)st.covered_pfns);
+
+	/* Walk the leaves that exist (absent subtrees are skipped whole) and
+	 * print each run of consecutive ones. */
+	for (it = pageflags_iter_next_leaf(it); it.leaf;
+	     it.word_pfn += PAGEFLAGS_LEAF_PFNS, it = pageflags_iter_next_leaf(it)) {
+		if (it.word_pfn != run_end) {
+			if (run_end > run_start)
+				report_leaf_run(mode, run_start, run_end);
+			run_start = it.word_pfn;
+		}
+		run_end = it.word_pfn + PAGEFLAGS_LEAF_PFNS;
+	}
+	if (run_end > run_start)
+		report_leaf_run(mode, run_start, run_end);
+}
+
+void flags_boot_init(void)
+{
+	int err = flags_create(&boot_flags_present, PAGEFLAGS_PRESENT_ONLY);
+
+	if (err)
+		kprintf("# pageflags-error: mode=present error=%s\n", pageflags_error_name(err));
+	else
+		flags_report(boot_flags_present);
+	err = flags_create(&boot_flags_all, PAGEFLAGS_ALL_POSSIBLE);
+	if (err)
+		kprintf("# pageflags-error: mode=all error=%s\n", pageflags_error_name(err));
+	else
+		flags_report(boot_flags_all);
+}

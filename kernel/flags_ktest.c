@@ -1,0 +1,149 @@
+/*
+ * flags_ktest.c: in-kernel tests of the page flags over the real machine
+ * (suite "flags_boot"): the two boot maps agree with the sections, a set
+ * where memory may exist works, a set where it cannot is refused with the
+ * right error, and building a map gives back every frame, also when the
+ * frame allocator fails part-way.
+ */
+#include <stdint.h>
+
+#include "kernel/flags.h"
+#include "kernel/frame.h"
+#include "kernel/memmap.h"
+#include "kernel/sections.h"
+#include "tests/ktest.h"
+
+/* Frames handed out and not yet returned. */
+static uint64_t frames_in_use(void)
+{
+	struct frame_stats s;
+
+	frame_get_stats(&s);
+	return s.allocated - s.freed;
+}
+
+/* A leaf exists in the present map exactly where a present section is. */
+static void present_leaves_follow_sections(struct ktest *t)
+{
+	struct pageflags *map = boot_flags_present;
+	uint64_t end = max_possible_pfn();
+
+	KT_ASSERT(t, map != NULL);
+	for (uint64_t pfn = 0; pfn < end; pfn += PAGEFLAGS_LEAF_PFNS) {
+		uint64_t leaf_end = pfn + PAGEFLAGS_LEAF_PFNS;
+		int want_leaf = pfn_range_present(pfn, leaf_end);
+		int r = pageflags_test_and_set(map, pfn);
+
+		if (want_leaf) {
+			KT_EXPECT_EQ(t, r, 0);
+			KT_EXPECT_EQ(t, pageflags_test(map, pfn), 1);
+			KT_EXPECT_EQ(t, pageflags_test_and_clear(map, pfn), 1);
+		} else {
+			KT_EXPECT_EQ(t, r, -PAGEFLAGS_ERR_NOT_PRESENT);
+			KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);
+		}
+		if (ktest_failed(t)) {
+			ktest_log(t, "at pfn 0x%llx", (unsigned long long)pfn);
+			return;
+		}
+	}
+	KT_EXPECT_EQ(t, pageflags_count(map), 0);
+}
+
+/* Every pfn below max_possible_pfn can be set in the all map, without a
+ * single allocation; past the width, nothing can. */
+static void all_map_sets_never_allocate(struct ktest *t)
+{
+	struct pageflags *map = boot_flags_all;
+	uint64_t end = max_possible_pfn(), before = frames_in_use(), n = 0;
+	uint64_t limit = kernel_sections.end_pfn;
+
+	KT_ASSERT(t, map != NULL);
+	for (uint64_t pfn = 0; pfn < end; pfn += 4099) {     /* a prime stride */
+		KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
+		n++;
+	}
+	KT_EXPECT_EQ(t, pageflags_set(map, end - 1), 0);
+	KT_EXPECT_EQ(t, frames_in_use(), before);
+	KT_EXPECT_EQ(t, pageflags_count(map), n + ((end - 1) % 4099 != 0));
+	KT_EXPECT_EQ(t, pageflags_next_set(map, end - 1), end - 1);
+	KT_EXPECT_EQ(t, pageflags_set(map, limit), -PAGEFLAGS_ERR_RANGE);
+	KT_EXPECT_EQ(t, pageflags_test(map, limit), -PAGEFLAGS_ERR_RANGE);
+	pageflags_clear_all(map);
+	KT_EXPECT_EQ(t, pageflags_count(map), 0);
+}
+
+/* Every valid pfn of every RAM range can be flagged in the present map. */
+static void ram_is_covered_by_present_leaves(struct ktest *t)
+{
+	const struct memmap *mm = memmap_get();
+	struct pageflags *map = boot_flags_present;
+
+	KT_ASSERT(t, map != NULL && mm != NULL);
+	for (uint32_t i = 0; i < mm->nr_ranges; i++) {
+		const struct mem_range *r = &mm->ranges[i];
+		uint64_t first = r->start >> PAGE_SHIFT, last = (r->end >> PAGE_SHIFT) - 1;
+
+		if (!mem_type_is_ram(r->type) || r->end - r->start < PAGE_SIZE)
+			continue;
+		KT_EXPECT(t, pfn_valid(first) && pfn_valid(last));
+		KT_EXPECT_EQ(t, pageflags_set(map, first), 0);
+		KT_EXPECT_EQ(t, pageflags_set(map, last), 0);
+	}
+	pageflags_clear_all(map);
+}
+
+/* A new map and its destruction balance the frame allocator. */
+static void create_and_destroy_give_back_every_frame(struct ktest *t)
+{
+	for (int mode = PAGEFLAGS_PRESENT_ONLY; mode <= PAGEFLAGS_ALL_POSSIBLE; mode++) {
+		uint64_t before = frames_in_use();
+		struct pageflags *map = NULL;
+		struct pageflags_stats st;
+
+		KT_ASSERT(t, flags_create(&map, (enum pageflags_mode)mode) == 0);
+		pageflags_stats(map, &st);
+		KT_EXPECT_EQ(t, frames_in_use() - before, st.bytes / PAGEFLAGS_PAGE_SIZE);
+		pageflags_destroy(map);
+		KT_EXPECT_EQ(t, frames_in_use(), before);
+	}
+}
+
+/* The frame allocator failing at each point of create: an error, no leak. */
+static void create_fails_cleanly_at_every_allocation(struct ktest *t)
+{
+	struct pageflags *probe = NULL;
+	struct pageflags_stats st;
+	uint64_t pages;
+
+	KT_ASSERT(t, flags_create(&probe, PAGEFLAGS_ALL_POSSIBLE) == 0);
+	pageflags_stats(probe, &st);
+	pages = st.bytes / PAGEFLAGS_PAGE_SIZE;
+	pageflags_destroy(probe);
+
+	for (uint64_t nth = 1; nth <= pages; nth++) {
+		uint64_t before = frames_in_use();
+		struct pageflags *map = (struct pageflags *)1;
+
+		frame_inject_failure(nth, false);
+		KT_EXPECT_EQ(t, flags_create(&map, PAGEFLAGS_ALL_POSSIBLE),
+			     -PAGEFLAGS_ERR_NO_MEMORY);
+		frame_inject_failure(0, false);
+		KT_EXPECT(t, map == NULL);
+		KT_EXPECT_EQ(t, frames_in_use(), before);
+		if (ktest_failed(t)) {
+			ktest_log(t, "failing allocation %llu of %llu",
+				  (unsigned long long)nth, (unsigned long long)pages);
+			return;
+		}
+	}
+	ktest_log(t, "%llu failure points, each gave every frame back",
+		  (unsigned long long)pages);
+}
+
+KTEST_SUITE(flags_boot,
+	KTEST_CASE(present_leaves_follow_sections),
+	KTEST_CASE(all_map_sets_never_allocate),
+	KTEST_CASE(ram_is_covered_by_present_leaves),
+	KTEST_CASE(create_and_destroy_give_back_every_frame),
+	KTEST_CASE(create_fails_cleanly_at_every_allocation));
