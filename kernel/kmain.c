@@ -7,7 +7,8 @@
  *   3. the physical memory model: memory map, frames, paging, ACPI, sections;
  *   4. the dynamic page flags over the pfns found;
  *   5. the test suites (KTAP), which include the snapshot/restore cycle;
- *   6. the verdict, and an exit code through isa-debug-exit.
+ *   6. with option `shell`, the interactive shell, until `exit`;
+ *   7. the verdict, and an exit code through isa-debug-exit.
  */
 #include <stdint.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "kernel/memory.h"
 #include "kernel/options.h"
 #include "kernel/panic.h"
+#include "kernel/shell.h"
 #include "kernel/sections.h"
 
 #define FWCFG_CMDLINE "opt/dynflags/cmdline"
@@ -110,6 +112,8 @@ void kmain(struct boot_info *bi)
 	flags_boot_init();
 
 	ktest_run(kopts.ktest, &results);
+	if (kopts.shell)
+		shell_run();
 
 	exit_code = results.failed ? EXIT_FAIL : EXIT_PASS;
 	kprintf("# verdict: %s suites=%u passed=%u failed=%u skipped=%u exit=0x%x\n",
