@@ -1,0 +1,374 @@
+/*
+ * pageflags_fuzz.c: libFuzzer differential target for pageflags.
+ *
+ * The input chooses a width, a mode, a small RAM layout near interesting
+ * boundaries (leaf and node edges, 2^31, 2^32, the top of the width), an
+ * allocation that fails, and then a list of operations. Every operation
+ * runs on a real map and on a reference model (the set bits as a sorted
+ * array, the leaves that exist as a sorted array), and every result must
+ * agree: return values, errors, next-set answers, counts, the leaves and
+ * inner nodes the map holds, and the pages it gives back.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pageflags/pageflags.h"
+#include "tests/host/pageflags_host_source.h"
+
+#define LEAF       PAGEFLAGS_LEAF_PFNS
+#define MAX_BITS   256          /* set bits the model keeps */
+#define MAX_LEAVES 96           /* leaves a map may reach */
+#define MAX_RANGES 4
+
+/* A disagreement: say where, then crash so libFuzzer keeps the input. */
+#define CHECK(cond)                                                          \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			fprintf(stderr, "pageflags_fuzz: line %d: %s\n",     \
+				__LINE__, #cond);                            \
+			abort();                                             \
+		}                                                            \
+	} while (0)
+
+/* ---------------------------------------------------- input bytes */
+
+struct input {
+	const uint8_t *data;
+	size_t size;
+};
+
+static uint64_t take(struct input *in, unsigned int nr_bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < nr_bytes && in->size; i++, in->size--)
+		v = v << 8 | *in->data++;
+	return v;
+}
+
+/* ---------------------------------------------------- the model */
+
+static struct {
+	uint64_t limit;                 /* first out-of-range pfn */
+	unsigned int inner_levels;
+	uint64_t bits[MAX_BITS];        /* set pfns, sorted */
+	size_t nr_bits;
+	uint64_t leaves[MAX_LEAVES];    /* leaf numbers that exist, sorted */
+	size_t nr_leaves;
+} model;
+
+/* Index of the first element >= v in a sorted array. */
+static size_t lower_bound(const uint64_t *a, size_t n, uint64_t v)
+{
+	size_t lo = 0;
+
+	while (lo < n) {
+		size_t mid = (lo + n) / 2;
+
+		if (a[mid] < v)
+			lo = mid + 1;
+		else
+			n = mid;
+	}
+	return lo;
+}
+
+static bool contains(const uint64_t *a, size_t n, uint64_t v)
+{
+	size_t i = lower_bound(a, n, v);
+
+	return i < n && a[i] == v;
+}
+
+/* Insert v into a sorted array with room; false if it was there. */
+static bool insert(uint64_t *a, size_t *n, uint64_t v)
+{
+	size_t i = lower_bound(a, *n, v);
+
+	if (i < *n && a[i] == v)
+		return false;
+	memmove(&a[i + 1], &a[i], (*n - i) * sizeof(*a));
+	a[i] = v;
+	(*n)++;
+	return true;
+}
+
+static bool erase(uint64_t *a, size_t *n, uint64_t v)
+{
+	size_t i = lower_bound(a, *n, v);
+
+	if (i == *n || a[i] != v)
+		return false;
+	memmove(&a[i], &a[i + 1], (*n - i - 1) * sizeof(*a));
+	(*n)--;
+	return true;
+}
+
+/* Inner nodes the model's leaves need: distinct prefixes at each level. */
+static uint64_t model_inner(void)
+{
+	uint64_t nr = 0;
+
+	for (unsigned int level = 1; level <= model.inner_levels; level++) {
+		unsigned int shift = PAGEFLAGS_SLOT_SHIFT * level;
+
+		for (size_t i = 0; i < model.nr_leaves; i++)
+			if (i == 0 || model.leaves[i] >> shift !=
+				      model.leaves[i - 1] >> shift)
+				nr++;
+	}
+	return nr;
+}
+
+static unsigned int inner_levels_for(unsigned int phys_bits)
+{
+	unsigned int leaf_bits = phys_bits - 27;
+
+	if (leaf_bits <= PAGEFLAGS_ROOT_SHIFT_MAX)
+		return 0;
+	return (leaf_bits - PAGEFLAGS_ROOT_SHIFT_MAX + 8) / 9;
+}
+
+/* ---------------------------------------------------- choosing pfns */
+
+/* A pfn near an interesting place of a width-`limit` space. */
+static uint64_t pick_pfn(struct input *in)
+{
+	static const uint64_t anchors[] = {
+		0, LEAF, 2 * LEAF, 1ull << 24, 1ull << 31, 1ull << 32,
+		1ull << 33, 1ull << 36,
+	};
+	unsigned int how = (unsigned int)take(in, 1);
+	int64_t delta = (int8_t)take(in, 1) * (int64_t)(how & 0x80 ? LEAF / 4 : 1);
+	uint64_t base;
+
+	switch (how & 7) {
+	case 0:
+		return take(in, 8);                     /* anything, often out */
+	case 1:
+		base = model.limit;                     /* the top of the width */
+		break;
+	case 2:
+		if (model.nr_bits)                      /* a set bit */
+			return model.bits[take(in, 1) % model.nr_bits] + (how >> 3 & 1);
+		base = 0;
+		break;
+	case 3:
+		if (model.nr_leaves) {                  /* inside a leaf */
+			base = model.leaves[take(in, 1) % model.nr_leaves] * LEAF;
+			break;
+		}
+		/* fall through */
+	default:
+		base = anchors[take(in, 1) % (sizeof(anchors) / sizeof(anchors[0]))];
+		break;
+	}
+	return base + (uint64_t)delta;
+}
+
+/* ---------------------------------------------------- one run */
+
+static bool in_leaf(uint64_t pfn)
+{
+	return pfn < model.limit && contains(model.leaves, model.nr_leaves, pfn / LEAF);
+}
+
+/* Add the leaves meeting [start, end) to the model; false if too many. */
+static bool model_add_leaves(uint64_t start, uint64_t end, bool dry_run)
+{
+	size_t nr = model.nr_leaves;
+
+	for (uint64_t leaf = start / LEAF; start < end && leaf <= (end - 1) / LEAF; leaf++) {
+		if (contains(model.leaves, model.nr_leaves, leaf))
+			continue;
+		if (++nr > MAX_LEAVES)
+			return false;
+		if (!dry_run)
+			insert(model.leaves, &model.nr_leaves, leaf);
+	}
+	return true;
+}
+
+static void check_stats(const struct pageflags *map)
+{
+	struct pageflags_stats st;
+
+	pageflags_stats(map, &st);
+	CHECK(st.nr_leaves == model.nr_leaves);
+	CHECK(st.nr_inner == model_inner());
+	CHECK(st.bytes == (1 + st.nr_leaves + st.nr_inner) * PAGEFLAGS_PAGE_SIZE);
+	CHECK(src.nr_out == 1 + st.nr_leaves + st.nr_inner);
+}
+
+static void check_all_bits(struct pageflags *map)
+{
+	struct pageflags_iter it;
+	uint64_t pfn;
+	size_t i = 0;
+
+	pageflags_for_each_set(pfn, it, map) {
+		CHECK(i < model.nr_bits && pfn == model.bits[i]);
+		i++;
+	}
+	CHECK(i == model.nr_bits);
+	CHECK(pageflags_count(map) == model.nr_bits);
+}
+
+static int expected_error(uint64_t pfn, int absent)
+{
+	if (pfn >= model.limit)
+		return -PAGEFLAGS_ERR_RANGE;
+	return in_leaf(pfn) ? 0 : absent;
+}
+
+static void run_op(struct pageflags *map, struct input *in)
+{
+	unsigned int op = (unsigned int)take(in, 1) % 10;
+	uint64_t pfn = pick_pfn(in);
+	bool was = contains(model.bits, model.nr_bits, pfn);
+	int err, r;
+
+	switch (op) {
+	case 0:         /* set */
+	case 3:         /* test-and-set */
+		err = expected_error(pfn, -PAGEFLAGS_ERR_NOT_PRESENT);
+		if (!err && !was && model.nr_bits == MAX_BITS)
+			return;
+		r = op == 0 ? pageflags_set(map, pfn) : pageflags_test_and_set(map, pfn);
+		CHECK(r == (err ? err : op == 0 ? 0 : was));
+		if (!err)
+			insert(model.bits, &model.nr_bits, pfn);
+		break;
+	case 1:         /* clear */
+	case 4:         /* test-and-clear */
+		err = expected_error(pfn, 0);
+		r = op == 1 ? pageflags_clear(map, pfn) : pageflags_test_and_clear(map, pfn);
+		CHECK(r == (err ? err : op == 1 ? 0 : was));
+		erase(model.bits, &model.nr_bits, pfn);
+		break;
+	case 2:         /* test */
+		err = expected_error(pfn, 0);
+		CHECK(pageflags_test(map, pfn) == (err ? err : was));
+		break;
+	case 5: {       /* next set */
+		size_t i = lower_bound(model.bits, model.nr_bits, pfn);
+
+		CHECK(pageflags_next_set(map, pfn) ==
+		      (i < model.nr_bits ? model.bits[i] : PAGEFLAGS_NO_PFN));
+		break;
+	}
+	case 6:
+		CHECK(pageflags_count(map) == model.nr_bits);
+		break;
+	case 7: {       /* grow, perhaps with a failing page */
+		uint64_t end = pfn + take(in, 1) * (LEAF / 16) - 8;
+		uint64_t out = src.nr_out;
+
+		if (pfn > end) {
+			CHECK(pageflags_grow(map, pfn, end) == -PAGEFLAGS_ERR_INVALID);
+			break;
+		}
+		if (end > model.limit) {
+			CHECK(pageflags_grow(map, pfn, end) == -PAGEFLAGS_ERR_RANGE);
+			break;
+		}
+		if (!model_add_leaves(pfn, end, true))
+			break;
+		src.fail_at = take(in, 1) & 1 ? src.nr_calls + 1 + take(in, 1) % 4 : 0;
+		r = pageflags_grow(map, pfn, end);
+		if (r == 0)
+			model_add_leaves(pfn, end, false);
+		else
+			CHECK(r == -PAGEFLAGS_ERR_NO_MEMORY && src.nr_out == out);
+		src.fail_at = 0;
+		check_stats(map);
+		break;
+	}
+	case 8:
+		pageflags_clear_all(map);
+		model.nr_bits = 0;
+		break;
+	default:
+		check_all_bits(map);
+		break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned int widths[] = { 27, 28, 36, 40, 44, 46, 52 };
+	struct input in = { data, size };
+	struct pageflags_range ranges[MAX_RANGES];
+	struct pageflags_range_list list = { ranges, 0 };
+	struct pageflags_space space = { 0 };
+	enum pageflags_mode mode;
+	struct pageflags *map;
+	size_t nr_ranges = take(&in, 1) % (MAX_RANGES + 1);
+	int err;
+
+	memset(&model, 0, sizeof(model));
+	memset(&src, 0, sizeof(src));
+	space.phys_bits = widths[take(&in, 1) % (sizeof(widths) / sizeof(widths[0]))];
+	model.limit = 1ull << (space.phys_bits - 12);
+	model.inner_levels = inner_levels_for(space.phys_bits);
+	mode = take(&in, 1) & 1 ? PAGEFLAGS_ALL_POSSIBLE : PAGEFLAGS_PRESENT_ONLY;
+
+	/* RAM: a few ranges of up to 3 leaves, clipped to the width. */
+	for (size_t i = 0; i < nr_ranges; i++) {
+		uint64_t start = pick_pfn(&in), len = take(&in, 2) % (3 * LEAF) + 1;
+
+		if (start >= model.limit)
+			start = model.limit - len % LEAF - 1;
+		ranges[list.nr_ranges].start_pfn = start;
+		ranges[list.nr_ranges].end_pfn = start + len < model.limit ?
+						 start + len : model.limit;
+		list.nr_ranges++;
+	}
+	space.range_present = pageflags_range_list_overlaps;
+	space.ctx = &list;
+	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
+		space.possible_end_pfn = take(&in, 2) % (16 * LEAF);
+		if (take(&in, 1) & 1)   /* possible = the RAM ranges */
+			space.range_possible = pageflags_range_list_overlaps;
+	}
+
+	/* The model's leaves, as create must make them. */
+	if (mode == PAGEFLAGS_PRESENT_ONLY) {
+		for (size_t i = 0; i < list.nr_ranges; i++)
+			model_add_leaves(ranges[i].start_pfn, ranges[i].end_pfn, false);
+	} else {
+		for (uint64_t start = 0; start < space.possible_end_pfn; start += LEAF) {
+			uint64_t end = start + LEAF < space.possible_end_pfn ?
+				       start + LEAF : space.possible_end_pfn;
+
+			if (!space.range_possible ||
+			    pageflags_range_list_overlaps(&list, start, end))
+				model_add_leaves(start, end, false);
+		}
+	}
+
+	src.fail_at = take(&in, 1) % 32;        /* 0: no failure */
+	err = pageflags_create(&map, mode, &space, &host_source);
+	if (space.possible_end_pfn > model.limit) {
+		CHECK(err == -PAGEFLAGS_ERR_INVALID && src.nr_calls == 0);
+		return 0;
+	}
+	if (err) {
+		CHECK(err == -PAGEFLAGS_ERR_NO_MEMORY && map == NULL);
+		CHECK(src.fail_at && src.nr_out == 0);
+		return 0;
+	}
+	src.fail_at = 0;
+	check_stats(map);
+	while (in.size)
+		run_op(map, &in);
+	check_all_bits(map);
+	check_stats(map);
+	pageflags_destroy(map);
+	CHECK(src.nr_out == 0);
+	return 0;
+}
