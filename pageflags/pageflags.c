@@ -432,6 +432,15 @@ struct pageflags_iter pageflags_iter_next_leaf(struct pageflags_iter it)
 	return it;
 }
 
+uint64_t pageflags_next_leaf(struct pageflags *map, uint64_t pfn)
+{
+	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
+
+	if (pfn >= map->pfn_limit || !next_leaf(map, &leaf_nr))
+		return PAGEFLAGS_NO_PFN;
+	return leaf_nr << PAGEFLAGS_LEAF_SHIFT;
+}
+
 uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn)
 {
 	struct pageflags_iter it = pageflags_iter_start(map, pfn);

@@ -252,6 +252,13 @@ static inline uint64_t pageflags_iter_next(struct pageflags_iter *it)
 	for ((it) = pageflags_iter_start((map), 0);                          \
 	     ((pfn) = pageflags_iter_next(&(it))) != PAGEFLAGS_NO_PFN;)
 
+/*
+ * The first pfn of the first leaf that exists at or after pfn's leaf, or
+ * PAGEFLAGS_NO_PFN: to walk the leaves themselves (reports), skipping
+ * absent subtrees whole.
+ */
+uint64_t pageflags_next_leaf(struct pageflags *map, uint64_t pfn);
+
 /* The first set pfn at or after `pfn`, or PAGEFLAGS_NO_PFN. */
 uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn);
 

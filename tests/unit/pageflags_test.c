@@ -529,6 +529,16 @@ static void sparse_52_bit_layout(struct ktest *t)
 			     last + 1 < (1ull << 40) ? ENOTPR_ : ERANGE_);
 	}
 	KT_EXPECT_EQ(t, pageflags_count(map), 10);
+
+	/* The leaves themselves, in order, absent subtrees skipped. */
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, 0), 0);
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, 1), 0);
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, LEAF), 1ull << 31);
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, (1ull << 31) + LEAF), 1ull << 32);
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, (1ull << 36) + 1), 1ull << 36);
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, (1ull << 36) + LEAF), (1ull << 40) - LEAF);
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, (1ull << 40) - 1), (1ull << 40) - LEAF);
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, 1ull << 40), NONE);
 	KT_EXPECT_EQ(t, pageflags_next_set(map, 1), LEAF - 1);
 	KT_EXPECT_EQ(t, pageflags_next_set(map, LEAF), 1ull << 31);
 	KT_EXPECT_EQ(t, pageflags_next_set(map, (1ull << 36) + LEAF),
