@@ -110,11 +110,11 @@ sub elements {
 	ok(abs($high->{width} - 32 * $cells[0]{width} - 32) < 2,
 		'6g: to scale: the 4 GiB range is as wide as 32 section cells');
 
-	# Leaves, derived from the sections (the fixture has no pageflags-leaves lines).
-	my @present = $svg =~ /<g class="leaves l-present" data-start-pfn="(0x[0-9a-f]+)" data-end-pfn="(0x[0-9a-f]+)" data-source="derived">/g;
+	# Leaves, as the kernel's pageflags-leaves lines report them.
+	my @present = $svg =~ /<g class="leaves l-present" data-start-pfn="(0x[0-9a-f]+)" data-end-pfn="(0x[0-9a-f]+)" data-source="reported">/g;
 	is_deeply(\@present, ['0x0', '0x80000', '0x100000', '0x200000'],
 		'6g: present-only leaves over 0-2 GiB and 4-8 GiB');
-	my @all = $svg =~ /<g class="leaves l-all" data-start-pfn="(0x[0-9a-f]+)" data-end-pfn="(0x[0-9a-f]+)" data-source="derived">/g;
+	my @all = $svg =~ /<g class="leaves l-all" data-start-pfn="(0x[0-9a-f]+)" data-end-pfn="(0x[0-9a-f]+)" data-source="reported">/g;
 	is_deeply(\@all, ['0x0', '0x200000'], '6g: all-possible leaves over every pfn below 8 GiB');
 	is(scalar(() = $svg =~ /class="leaf over-ram"/g), 48 + 48, '6g: 48 leaves over RAM in each map');
 	is(scalar(() = $svg =~ /class="leaf over-hole"/g), 16, '6g: 16 all-possible leaves over the hole');
@@ -122,7 +122,7 @@ sub elements {
 	# Labels and legend.
 	for my $label ('usable 4 GiB', 'usable 1.42 GiB', '1 GiB', '4 GiB', '8 GiB', '1 TiB', '1 MiB',
 	               'present: sections 0-15', 'absent: sections 16-31', '16 leaves over a hole',
-	               '48 leaves + 2 inner = 200 KiB', '64 leaves + 2 inner = 264 KiB',
+	               '48 leaves + 1 inner = 200 KiB', '64 leaves + 1 inner = 264 KiB',
 	               'phys_bits 40, virt_bits 48') {
 		ok($svg =~ />[^<]*\Q$label\E[^<]*</, "6g: shows the label '$label'");
 	}
@@ -174,6 +174,21 @@ sub elements {
 	my ($status, $out) = run_picture("$fixtures/report-6g.txt", '--no-png', '-o', "$tmp/stdin.svg");
 	is($status, 0, 'reads the report from standard input');
 	ok(-s "$tmp/stdin.svg", 'and writes the SVG');
+
+	# Without '# pageflags-leaves:' lines (older kernels) the leaves are
+	# derived from the sections, and agree with the kernel's leaves= counts.
+	(my $no_leaves = $text) =~ s/^# pageflags-leaves: .*\n//mg;
+	spew("$tmp/no-leaves.txt", $no_leaves);
+	my ($st, undef, $err) = run_picture(undef, '--no-png', '-o', "$tmp/no-leaves.svg", "$tmp/no-leaves.txt");
+	is($st, 0, 'a report without pageflags-leaves lines is drawn');
+	$svg = -e "$tmp/no-leaves.svg" ? slurp("$tmp/no-leaves.svg") : '';
+	my @derived = $svg =~ /<g class="leaves l-present" data-start-pfn="(0x[0-9a-f]+)" data-end-pfn="(0x[0-9a-f]+)" data-source="derived">/g;
+	is_deeply(\@derived, ['0x0', '0x80000', '0x100000', '0x200000'],
+		'without them, present-only leaves are derived from the present sections');
+	@derived = $svg =~ /<g class="leaves l-all" data-start-pfn="(0x[0-9a-f]+)" data-end-pfn="(0x[0-9a-f]+)" data-source="derived">/g;
+	is_deeply(\@derived, ['0x0', '0x200000'], 'and all-possible leaves from max_possible_pfn');
+	unlike($err, qr/leaves derived from the sections, the kernel reported/,
+		'the derived leaves agree with the leaves= the kernel reported');
 
 	spew("$tmp/newer.txt", <<'EOF');
 # cpu: phys_bits=40 virt_bits=48 source=cpuid
