@@ -1,0 +1,161 @@
+/*
+ * snapshot_ktest.c: the KTAP suite "snapshot", run in the kernel only (it
+ * needs real frames, page-flag maps over the real pfn space and the
+ * identity map).
+ *
+ *   cycle                  the cycle the options ask for (snapshot=SIZE,
+ *                          snapshot_corrupt=KIND, fail_alloc=N), printing
+ *                          the report lines the boot tests read;
+ *   every_damage_refused   each kind of damage on a small image is refused
+ *                          for its own reason, with RAM left as it was;
+ *   alloc_failure_is_clean a frame refused at each point of a snapshot
+ *                          aborts it with every frame given back and the
+ *                          workload untouched.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "kernel/frame.h"
+#include "kernel/options.h"
+#include "kernel/snapshot.h"
+#include "tests/ktest.h"
+
+#define SMALL_PAGES 600   /* two pfn list pages: 600 > 512 */
+
+static uint64_t frames_in_use(void)
+{
+	struct frame_stats s;
+
+	frame_get_stats(&s);
+	return s.allocated - s.freed;
+}
+
+/* What a restore must say for each snapshot_corrupt kind. */
+static enum snapimg_status expected_refusal(uint32_t corrupt)
+{
+	switch (corrupt) {
+	case CORRUPT_DATA:     return SNAPIMG_ERR_DATA;
+	case CORRUPT_PFN:      return SNAPIMG_ERR_PFN;
+	case CORRUPT_TRUNCATE: return SNAPIMG_ERR_TRUNCATE;
+	case CORRUPT_MAGIC:    return SNAPIMG_ERR_MAGIC;
+	case CORRUPT_MEMMAP:   return SNAPIMG_ERR_MEMMAP;
+	}
+	return SNAPIMG_OK;
+}
+
+static void cycle(struct ktest *t)
+{
+	struct snapshot_cycle c;
+
+	if (kopts.snapshot_bytes == 0) {
+		ktest_skip(t, "snapshot=0");
+		return;
+	}
+	snapshot_cycle(kopts.snapshot_bytes, kopts.snapshot_corrupt,
+		       kopts.fail_alloc_nth, kopts.fail_alloc_every, &c);
+	KT_EXPECT_EQ(t, c.frames_leaked, 0);
+	if (c.error) {
+		/* Only running out of memory may stop it, and cleanly. */
+		KT_EXPECT_EQ(t, c.error, SNAPSHOT_ERR_NO_MEMORY);
+		if (c.stage && strcmp(c.stage, "workload") && strcmp(c.stage, "maps"))
+			KT_EXPECT_EQ(t, c.verified, c.nr_pages);
+		if (!kopts.fail_alloc_nth)
+			ktest_log(t, "not enough memory for snapshot=%llu",
+				  (unsigned long long)kopts.snapshot_bytes);
+		return;
+	}
+	KT_EXPECT_EQ(t, c.refused, expected_refusal(kopts.snapshot_corrupt));
+	if (c.refused)
+		KT_EXPECT(t, c.ram_unchanged);
+	else
+		KT_EXPECT_EQ(t, c.verified, c.nr_pages);
+}
+
+static void every_damage_refused(struct ktest *t)
+{
+	uint64_t before = frames_in_use();
+	uint64_t fingerprint = snapshot_memmap_fingerprint(memmap_get(), 0);
+
+	for (uint32_t kind = CORRUPT_NONE; kind <= CORRUPT_MEMMAP; kind++) {
+		struct snapshot_workload w;
+		struct snapshot_image img;
+		struct snapimg_error err;
+		const char *stage;
+		uint64_t fp, cycles;
+
+		KT_ASSERT(t, workload_create(&w, SMALL_PAGES, kind, &stage) ==
+			     SNAPSHOT_OK);
+		if (snapshot_take(&img, &w, fingerprint, &stage) != SNAPSHOT_OK) {
+			ktest_fail(t, __FILE__, __LINE__, "snapshot stopped at %s",
+				   stage);
+			workload_destroy(&w);
+			return;
+		}
+		fp = snapshot_damage(&img, kind, fingerprint);
+		workload_scramble(&w);
+		KT_EXPECT_EQ(t, snapshot_restore(&img, fp, &err, &cycles),
+			     expected_refusal(kind));
+		if (kind == CORRUPT_NONE) {
+			KT_EXPECT_EQ(t, workload_verify(&w), SMALL_PAGES);
+		} else {
+			KT_EXPECT(t, workload_is_poison(&w));
+			ktest_log(t, "%s: refused reason=%s field=%s problem=%s",
+				  snapshot_corrupt_names[kind],
+				  snapimg_status_name(err.status), err.field,
+				  err.problem);
+		}
+		snapshot_release(&img);
+		workload_destroy(&w);
+	}
+	KT_EXPECT_EQ(t, frames_in_use(), before);
+}
+
+/*
+ * Count the allocation calls of one good snapshot, then make each of
+ * several of them fail in turn: the first (a map page), the second, one
+ * in the middle of the safe pages, the last safe page, and the index.
+ */
+static void alloc_failure_is_clean(struct ktest *t)
+{
+	uint64_t before = frames_in_use();
+	uint64_t fingerprint = snapshot_memmap_fingerprint(memmap_get(), 0);
+	struct snapshot_workload w;
+	struct snapshot_image img;
+	const char *stage;
+	uint64_t in_use, calls, points[5];
+
+	KT_ASSERT(t, workload_create(&w, SMALL_PAGES, 7, &stage) == SNAPSHOT_OK);
+	in_use = frames_in_use();
+	if (snapshot_take(&img, &w, fingerprint, &stage) != SNAPSHOT_OK) {
+		ktest_fail(t, __FILE__, __LINE__, "snapshot stopped at %s", stage);
+		workload_destroy(&w);
+		return;
+	}
+	/* Every frame was its own call, except the index: one call. */
+	calls = frames_in_use() - in_use - img.index_pages + 1;
+	snapshot_release(&img);
+	points[0] = 1;
+	points[1] = 2;
+	points[2] = calls / 2;
+	points[3] = calls - 1;
+	points[4] = calls;
+	for (size_t k = 0; k < sizeof(points) / sizeof(points[0]); k++) {
+		frame_inject_failure(points[k], false);
+		KT_EXPECT_EQ(t, snapshot_take(&img, &w, fingerprint, &stage),
+			     SNAPSHOT_ERR_NO_MEMORY);
+		frame_inject_failure(0, false);
+		ktest_log(t, "allocation %llu of %llu refused: stopped at %s",
+			  (unsigned long long)points[k],
+			  (unsigned long long)calls, stage);
+		KT_EXPECT_EQ(t, frames_in_use(), in_use);
+		KT_EXPECT_EQ(t, workload_verify(&w), SMALL_PAGES);
+	}
+	KT_EXPECT(t, !strcmp(stage, "index"));
+	workload_destroy(&w);
+	KT_EXPECT_EQ(t, frames_in_use(), before);
+}
+
+KTEST_SUITE(snapshot,
+	KTEST_CASE(cycle),
+	KTEST_CASE(every_damage_refused),
+	KTEST_CASE(alloc_failure_is_clean));
