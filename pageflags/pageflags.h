@@ -27,7 +27,7 @@
  * non-negative result on success, or the negative of an enum
  * pageflags_error. pageflags_error_name() names each one.
  *
- * The map is not thread-safe: lookups update a small leaf cache, so callers
+ * The map is not thread-safe: lookups remember the last leaf used, so callers
  * serialise every call on one map (including tests).
  */
 #ifndef DYNFLAGS_PAGEFLAGS_H
