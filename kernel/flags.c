@@ -56,7 +56,6 @@ static void report_leaf_run(const char *mode, uint64_t start_pfn, uint64_t end_p
 void flags_report(struct pageflags *map)
 {
 	const char *mode = pageflags_mode_name(map->mode);
-	struct pageflags_iter it = { .map = map, .word_pfn = 0 };
 	uint64_t run_start = 0, run_end = 0;
 	struct pageflags_stats st;
 
@@ -67,14 +66,14 @@ void flags_report(struct pageflags *map)
 
 	/* Walk the leaves that exist (absent subtrees are skipped whole) and
 	 * print each run of consecutive ones. */
-	for (it = pageflags_iter_next_leaf(it); it.leaf;
-	     it.word_pfn += PAGEFLAGS_LEAF_PFNS, it = pageflags_iter_next_leaf(it)) {
-		if (it.word_pfn != run_end) {
+	for (uint64_t pfn = pageflags_next_leaf(map, 0); pfn != PAGEFLAGS_NO_PFN;
+	     pfn = pageflags_next_leaf(map, pfn + PAGEFLAGS_LEAF_PFNS)) {
+		if (pfn != run_end) {
 			if (run_end > run_start)
 				report_leaf_run(mode, run_start, run_end);
-			run_start = it.word_pfn;
+			run_start = pfn;
 		}
-		run_end = it.word_pfn + PAGEFLAGS_LEAF_PFNS;
+		run_end = pfn + PAGEFLAGS_LEAF_PFNS;
 	}
 	if (run_end > run_start)
 		report_leaf_run(mode, run_start, run_end);
