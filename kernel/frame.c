@@ -250,6 +250,14 @@ void *frame_alloc(void)
 	return frame_alloc_pages(1);
 }
 
+void *frame_alloc_from(uint64_t phys_addr)
+{
+	uint64_t word = (phys_addr >> PAGE_SHIFT) / BITS_PER_WORD;
+
+	next_word = word < nr_words ? word : 0;     /* the search starts here */
+	return frame_alloc_pages(1);
+}
+
 /* Is [addr, addr + nr_pages pages) ours and handed out, every frame? */
 static bool allocated_run(uint64_t addr, uint64_t nr_pages)
 {

@@ -53,6 +53,13 @@ int frame_init(const struct memmap *map, const struct boot_info *bi);
 void *frame_alloc(void);
 
 /*
+ * Like frame_alloc(), but the search starts at phys_addr (bytes) and wraps
+ * to 0: the first free frame at or above phys_addr, else the lowest one.
+ * It lets a caller spread frames over all of RAM.
+ */
+void *frame_alloc_from(uint64_t phys_addr);
+
+/*
  * Give a frame back. A pointer that is not a frame currently allocated
  * (unaligned, not usable RAM, excluded, or already free) is refused with a
  * warning line and counted in bad_frees; NULL is ignored.

@@ -89,11 +89,22 @@ static void workload_fill(uint64_t *page, uint64_t seed, uint64_t pfn)
 	}
 }
 
+/* One past the last byte of usable RAM. */
+static uint64_t ram_end(const struct memmap *map)
+{
+	uint64_t end = 0;
+
+	for (uint32_t i = 0; i < map->nr_ranges; i++)
+		if (map->ranges[i].type == MEM_USABLE)
+			end = map->ranges[i].end;
+	return end;
+}
+
 int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 		    uint64_t seed, const char **stage)
 {
 	struct pageflags_iter it;
-	uint64_t pfn, i = 0;
+	uint64_t pfn, i = 0, step;
 
 	memset(w, 0, sizeof(*w));
 	w->seed = seed;
@@ -101,8 +112,11 @@ int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 	if (flags_create(&w->to_save, PAGEFLAGS_PRESENT_ONLY) < 0)
 		return SNAPSHOT_ERR_NO_MEMORY;
 	*stage = "workload";
+	step = ram_end(memmap_get()) / nr_pages;
 	for (; w->nr_pages < nr_pages; w->nr_pages++) {
-		void *page = frame_alloc();
+		/* Page i is asked for i / nr_pages of the way up RAM, so the
+		 * workload is spread over all of it, above 4 GiB too. */
+		void *page = frame_alloc_from(w->nr_pages * step);
 
 		if (!page || pageflags_set(w->to_save, page_to_pfn(page)) < 0) {
 			frame_free(page);
