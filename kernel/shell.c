@@ -18,12 +18,19 @@
 #include "kernel/memmap.h"
 #include "kernel/sections.h"
 #include "kernel/shell.h"
+#include "kernel/snapshot.h"
 
 #define SHELL_LINE_MAX 128      /* bytes, including the final NUL */
 #define SHELL_ARGS_MAX 6
 #define SHELL_MAPS     4        /* maps `flags new` can hold at once */
 
 static struct pageflags *maps[SHELL_MAPS];
+
+/* The snapshot `snapshot SIZE` took, waiting for `restore`. */
+static struct snapshot_workload shell_workload;
+static struct snapshot_image shell_image;
+static uint64_t shell_fingerprint;
+static bool have_snapshot;
 
 /*
  * Frames taken by `alloc`, kept in a list threaded through the frames
@@ -367,6 +374,80 @@ static void cmd_stats(int argc, char **argv)
 	kprintf("stats: held_by_alloc=%llu shell_maps=%d\n", (unsigned long long)nr_held, nr_maps);
 }
 
+static void cmd_snapshot(int argc, char **argv)
+{
+	const char *stage = NULL;
+	uint64_t bytes;
+	int err;
+
+	if (!want_args("snapshot", argc, 2))
+		return;
+	if (cmdline_number(argv[1], strlen(argv[1]), 1, &bytes) != 0 ||
+	    bytes < PAGE_SIZE || bytes > (1ULL << 34)) {
+		kprintf("error: snapshot: \"%s\" is not a size from 4K to 16G (e.g. 4M)\n", argv[1]);
+		return;
+	}
+	if (have_snapshot) {
+		kprintf("error: snapshot: one is taken already (restore it first)\n");
+		return;
+	}
+	err = workload_create(&shell_workload, bytes / PAGE_SIZE, 0x5eed, &stage);
+	if (err) {
+		kprintf("error: snapshot: %s at %s (every frame given back)\n",
+			snapshot_strerror(err), stage);
+		return;
+	}
+	shell_fingerprint = snapshot_memmap_fingerprint(memmap_get(), 0);
+	err = snapshot_take(&shell_image, &shell_workload, shell_fingerprint, &stage);
+	if (err) {
+		kprintf("error: snapshot: %s at %s (every frame given back)\n",
+			snapshot_strerror(err), stage);
+		workload_destroy(&shell_workload);
+		return;
+	}
+	workload_scramble(&shell_workload);
+	have_snapshot = true;
+	kprintf("snapshot: pages=%llu image_pages=%llu cycles=%llu scrambled=yes\n",
+		(unsigned long long)shell_workload.nr_pages,
+		(unsigned long long)shell_image.layout.image_pages,
+		(unsigned long long)shell_image.cycles);
+}
+
+static void drop_snapshot(void)
+{
+	if (!have_snapshot)
+		return;
+	snapshot_release(&shell_image);
+	workload_destroy(&shell_workload);
+	have_snapshot = false;
+}
+
+static void cmd_restore(int argc, char **argv)
+{
+	struct snapimg_error why;
+	enum snapimg_status st;
+	uint64_t cycles;
+
+	(void)argv;
+	if (!want_args("restore", argc, 1))
+		return;
+	if (!have_snapshot) {
+		kprintf("error: restore: no snapshot (take one with: snapshot SIZE)\n");
+		return;
+	}
+	st = snapshot_restore(&shell_image, shell_fingerprint, &why, &cycles);
+	if (st != SNAPIMG_OK) {
+		kprintf("error: restore: refused reason=%s field=%s problem=%s\n",
+			snapimg_status_name(st), why.field, why.problem);
+	} else {
+		kprintf("restore: pages=%llu cycles=%llu verified=%llu\n",
+			(unsigned long long)shell_workload.nr_pages,
+			(unsigned long long)cycles,
+			(unsigned long long)workload_verify(&shell_workload));
+	}
+	drop_snapshot();
+}
+
 static const struct command commands[] = {
 	{ "help", "help                        this list", cmd_help },
 	{ "memmap", "memmap                      the normalised memory map", cmd_memmap },
@@ -374,6 +455,8 @@ static const struct command commands[] = {
 	{ "section", "section N                   one section and its 2 MiB subsections", cmd_section },
 	{ "pfn", "pfn PFN                     a pfn's range, section, pfn_valid and bits", cmd_pfn },
 	{ "flags", "flags new present|all | flags set|clear|test|next MAP PFN | flags count|free MAP", cmd_flags },
+	{ "snapshot", "snapshot SIZE               snapshot a workload of SIZE (e.g. 4M), then scramble it", cmd_snapshot },
+	{ "restore", "restore                     validate the image, put the workload back, verify it", cmd_restore },
 	{ "alloc", "alloc N                     take N frames from the frame allocator", cmd_alloc },
 	{ "stats", "stats                       the frame allocator's counters", cmd_stats },
 	{ "exit", "exit                        leave the shell and end the run", NULL },
@@ -436,6 +519,7 @@ static int split(char *line, char **argv)
 
 static void release_everything(void)
 {
+	drop_snapshot();
 	for (int i = 0; i < SHELL_MAPS; i++) {
 		pageflags_destroy(maps[i]);
 		maps[i] = NULL;

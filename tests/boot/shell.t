@@ -45,11 +45,18 @@ my @script = (
 	[ 'alloc many',             qr/^error: alloc: "many" is not a frame count/m ],
 	[ 'alloc 0',                qr/^error: alloc: "0" is not a frame count/m ],
 	[ 'stats',                  qr/^# frames: total=\d+ .*^stats: held_by_alloc=5 shell_maps=1$/ms ],
+	[ 'restore',                qr/^error: restore: no snapshot/m ],
+	[ 'snapshot 4M',            qr/^snapshot: pages=1024 image_pages=\d+ cycles=\d+ scrambled=yes$/m ],
+	[ 'snapshot 4M',            qr/^error: snapshot: one is taken already/m ],
+	[ 'restore',                qr/^restore: pages=1024 cycles=\d+ verified=1024$/m ],
+	[ 'snapshot lots',          qr/^error: snapshot: "lots" is not a size/m ],
+	[ 'snapshot 1K',            qr/^error: snapshot: "1K" is not a size/m ],
 	[ 'frobnicate now',         qr/^error: unknown command "frobnicate" \(type help\)$/m ],
 	[ 'x' x 300,                qr/^error: line too long \(at most 127 characters\)$/m ],
 	[ "pfnn\x7f 0x100",         qr/^pfn: pfn=0x100 /m ],            # backspace edits the line
 	[ 'a b c d e f g',          qr/^error: too many words \(at most 6\)$/m ],
 	[ '',                       qr/^$/ ],                            # an empty line: just the prompt
+	[ 'snapshot 1M',            qr/^snapshot: pages=256 /m ],        # left for exit to give back
 	[ 'exit',                   qr/^# shell: state=bye /m ],
 );
 
