@@ -79,17 +79,22 @@ void flags_report(struct pageflags *map)
 		report_leaf_run(mode, run_start, run_end);
 }
 
-void flags_boot_init(void)
+/* Build one boot map; 0, or 1 after reporting why it failed. */
+static int boot_map(struct pageflags **mapp, enum pageflags_mode mode)
 {
-	int err = flags_create(&boot_flags_present, PAGEFLAGS_PRESENT_ONLY);
+	int err = flags_create(mapp, mode);
 
-	if (err)
-		kprintf("# pageflags-error: mode=present error=%s\n", pageflags_error_name(err));
-	else
-		flags_report(boot_flags_present);
-	err = flags_create(&boot_flags_all, PAGEFLAGS_ALL_POSSIBLE);
-	if (err)
-		kprintf("# pageflags-error: mode=all error=%s\n", pageflags_error_name(err));
-	else
-		flags_report(boot_flags_all);
+	if (err) {
+		kprintf("# pageflags-error: mode=%s error=%s\n", pageflags_mode_name(mode),
+			pageflags_error_name(err));
+		return 1;
+	}
+	flags_report(*mapp);
+	return 0;
+}
+
+int flags_boot_init(void)
+{
+	return boot_map(&boot_flags_present, PAGEFLAGS_PRESENT_ONLY) +
+	       boot_map(&boot_flags_all, PAGEFLAGS_ALL_POSSIBLE);
 }

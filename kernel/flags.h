@@ -23,11 +23,11 @@ int flags_create(struct pageflags **mapp, enum pageflags_mode mode);
 void flags_report(struct pageflags *map);
 
 /*
- * At boot: build one map in each mode over the real pfn space, report
- * both, and check them against the sections. Failure to build one is
- * reported (`# pageflags-error: ...`) and leaves that map NULL.
+ * At boot: build one map in each mode over the real pfn space and report
+ * both. Failure to build one is reported (`# pageflags-error: ...`) and
+ * leaves that map NULL. Returns the number of maps that failed.
  */
-void flags_boot_init(void);
+int flags_boot_init(void);
 
 /* The two boot maps (NULL if they could not be built). */
 extern struct pageflags *boot_flags_present;

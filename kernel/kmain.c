@@ -90,7 +90,7 @@ static void deliberate_crash(uint32_t kind)
 void kmain(struct boot_info *bi)
 {
 	struct ktest_results results;
-	uint32_t exit_code;
+	uint32_t exit_code, boot_errors = 0;
 
 	console_init();
 	trap_init();
@@ -109,15 +109,16 @@ void kmain(struct boot_info *bi)
 		panic("sections: cannot build the section table (see the error above)");
 
 	/* The dynamic page flags over the real pfn space. */
-	flags_boot_init();
+	boot_errors += flags_boot_init();
 
 	ktest_run(kopts.ktest, &results);
 	if (kopts.shell)
 		shell_run();
 
-	exit_code = results.failed ? EXIT_FAIL : EXIT_PASS;
-	kprintf("# verdict: %s suites=%u passed=%u failed=%u skipped=%u exit=0x%x\n",
-		results.failed ? "fail" : "pass", results.suites, results.passed,
-		results.failed, results.skipped, exit_code);
+	/* A boot step that failed without stopping the boot fails the run. */
+	exit_code = results.failed || boot_errors ? EXIT_FAIL : EXIT_PASS;
+	kprintf("# verdict: %s suites=%u passed=%u failed=%u skipped=%u boot_errors=%u exit=0x%x\n",
+		exit_code == EXIT_PASS ? "pass" : "fail", results.suites, results.passed,
+		results.failed, results.skipped, boot_errors, exit_code);
 	qemu_exit(exit_code);
 }
