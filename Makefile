@@ -42,7 +42,8 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-Ikernel/libc -I. -DDYNFLAGS_KERNEL
 KASFLAGS := -g -I. -DDYNFLAGS_KERNEL
 
-KERNEL_SRCS := $(wildcard boot/*.S boot/*.c kernel/*.S kernel/*.c pageflags/*.c tests/unit/*_test.c)
+KERNEL_SRCS := $(wildcard boot/*.S boot/*.c kernel/*.S kernel/*.c pageflags/*.c tests/unit/*_test.c) \
+	tests/ktest.c
 KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
 
 # -------------------------------------------------------------- host side ---
@@ -60,9 +61,9 @@ BENCH_TARGETS :=
 # and the TAP runner. `make test` runs it under prove.
 define host_test
 HOST_TESTS += $(B)/host/$(1)
-$(B)/host/$(1): $(2) tests/host/ktest_host.c $(HOST_HEADERS)
+$(B)/host/$(1): $(2) tests/ktest.c tests/host/ktest_host.c $(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
-	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $(2) tests/host/ktest_host.c $(3)
+	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $(2) tests/ktest.c tests/host/ktest_host.c $(3)
 endef
 
 # $(call fuzz_target,NAME,SOURCES): a libFuzzer program $(B)/fuzz/NAME.
@@ -135,7 +136,7 @@ run: $(RUN_IMAGE)
 	[ $$st -eq 33 ]
 
 check-host: $(HOST_TESTS)
-	prove -j$(PROVE_JOBS) --exec '' $(HOST_TESTS)
+	DYNFLAGS_BUILD=$(B) prove -j$(PROVE_JOBS) --exec '' $(HOST_TESTS)
 
 check-fuzz: $(FUZZ_TARGETS)
 	@for f in $(FUZZ_TARGETS); do \

@@ -24,46 +24,14 @@
 #include "kernel/ktest.h"
 #include "tests/ktest.h"
 
-struct ktest {
-	bool failed;
-	const char *skip_reason;
-};
-
 extern const struct ktest_suite __start_ktest_suites[];
 extern const struct ktest_suite __stop_ktest_suites[];
 
-void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
+const char ktest_diag_indent[] = "    ";      /* inside the suite's subtest */
 
-	t->failed = true;
-	kprintf("    # FAIL %s:%d: ", file, line);
-	va_start(ap, fmt);
+void ktest_vprint(const char *fmt, va_list ap)
+{
 	kvprintf(fmt, ap);
-	va_end(ap);
-	kprintf("\n");
-}
-
-void ktest_skip(struct ktest *t, const char *reason)
-{
-	t->skip_reason = reason;
-}
-
-int ktest_failed(const struct ktest *t)
-{
-	return t->failed;
-}
-
-void ktest_log(struct ktest *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)t;
-	kprintf("    # ");
-	va_start(ap, fmt);
-	kvprintf(fmt, ap);
-	va_end(ap);
-	kprintf("\n");
 }
 
 /* Is `name` one of the comma-separated words in `list`? */
@@ -138,21 +106,17 @@ void ktest_run(const char *selection_in, struct ktest_results *out)
 		kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%u\n",
 			s->name, s->nr_cases);
 		for (uint32_t i = 0; i < s->nr_cases; i++) {
-			struct ktest t = { false, NULL };
+			const char *skip_reason;
+			enum ktest_result r = ktest_run_case(&s->cases[i], &skip_reason);
 
-			s->cases[i].run(&t);
-			if (t.failed) {
-				suite_failed++;
-				out->failed++;
-			} else if (t.skip_reason) {
-				out->skipped++;
-			} else {
-				out->passed++;
-			}
-			kprintf("    %s %u %s", t.failed ? "not ok" : "ok", i + 1,
+			suite_failed += r == KTEST_FAILED;
+			out->failed += r == KTEST_FAILED;
+			out->skipped += r == KTEST_SKIPPED;
+			out->passed += r == KTEST_PASSED;
+			kprintf("    %s %u %s", r == KTEST_FAILED ? "not ok" : "ok", i + 1,
 				s->cases[i].name);
-			if (t.skip_reason && !t.failed)
-				kprintf(" # SKIP %s", t.skip_reason);
+			if (r == KTEST_SKIPPED)
+				kprintf(" # SKIP %s", skip_reason);
 			kprintf("\n");
 		}
 		out->suites++;

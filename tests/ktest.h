@@ -20,6 +20,7 @@
 #ifndef DYNFLAGS_KTEST_H
 #define DYNFLAGS_KTEST_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 struct ktest;   /* one running case; opaque to tests */
@@ -69,6 +70,18 @@ void ktest_log(struct ktest *t, const char *fmt, ...)
  */
 void *ktest_page_alloc(void);
 void ktest_page_free(void *page);
+
+/* ---- For the runners (kernel/ktest.c, tests/host/ktest_host.c) ---- */
+
+enum ktest_result { KTEST_PASSED, KTEST_FAILED, KTEST_SKIPPED };
+
+/* Run one case (tests/ktest.c); *skip_reason is set when it skipped. */
+enum ktest_result ktest_run_case(const struct ktest_case *c, const char **skip_reason);
+
+/* Supplied by each runner: print formatted text, and the indentation
+ * that puts a diagnostic line inside the running case. */
+void ktest_vprint(const char *fmt, va_list ap);
+extern const char ktest_diag_indent[];
 
 #define KT_EXPECT(t, cond)                                                   \
 	do {                                                                 \

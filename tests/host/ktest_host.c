@@ -16,46 +16,14 @@
 
 #include "../ktest.h"
 
-struct ktest {
-	int failed;
-	const char *skip_reason;
-};
-
 extern const struct ktest_suite __start_ktest_suites[];
 extern const struct ktest_suite __stop_ktest_suites[];
 
-void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
+const char ktest_diag_indent[] = "";
 
-	t->failed = 1;
-	printf("# FAIL %s:%d: ", file, line);
-	va_start(ap, fmt);
+void ktest_vprint(const char *fmt, va_list ap)
+{
 	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-void ktest_skip(struct ktest *t, const char *reason)
-{
-	t->skip_reason = reason;
-}
-
-int ktest_failed(const struct ktest *t)
-{
-	return t->failed;
-}
-
-void ktest_log(struct ktest *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)t;
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
 }
 
 void *ktest_page_alloc(void)
@@ -97,16 +65,15 @@ int main(int argc, char **argv)
 		if (!selected(s->name, argc, argv))
 			continue;
 		for (uint32_t i = 0; i < s->nr_cases; i++) {
-			struct ktest t = { 0 };
+			const char *skip_reason;
+			enum ktest_result r = ktest_run_case(&s->cases[i], &skip_reason);
 
-			s->cases[i].run(&t);
 			number++;
-			if (t.failed)
-				failures++;
-			printf("%s %u - %s.%s", t.failed ? "not ok" : "ok",
+			failures += r == KTEST_FAILED;
+			printf("%s %u - %s.%s", r == KTEST_FAILED ? "not ok" : "ok",
 			       number, s->name, s->cases[i].name);
-			if (t.skip_reason && !t.failed)
-				printf(" # SKIP %s", t.skip_reason);
+			if (r == KTEST_SKIPPED)
+				printf(" # SKIP %s", skip_reason);
 			printf("\n");
 		}
 	}
