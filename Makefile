@@ -130,7 +130,7 @@ $(B)/dynflags.iso: $(B)/kernel.elf boot/grub.cfg $(ISO_EXTRA)
 RUN_IMAGE := $(if $(filter efi,$(BOOT)),$(B)/dynflags-esp.img,$(B)/dynflags.iso)
 run: $(RUN_IMAGE)
 	@tools/deps.sh --quiet
-	@st=0; tools/run-qemu --image $(RUN_IMAGE) --mem $(MEM) \
+	@st=0; tools/run-qemu --image $(RUN_IMAGE) --mem $(MEM) --stdin \
 		--firmware $(FIRMWARE) --cmdline "$(CMDLINE)" $(RUN_ARGS) || st=$$?; \
 	echo "make run: QEMU exit status $$st (33 = all tests passed; see README)"; \
 	[ $$st -eq 33 ]
