@@ -89,22 +89,30 @@ static void workload_fill(uint64_t *page, uint64_t seed, uint64_t pfn)
 	}
 }
 
-/* One past the last byte of usable RAM. */
-static uint64_t ram_end(const struct memmap *map)
+/*
+ * The address of usable page number `n`, counting the usable pages of the
+ * memory map from the bottom (n below memmap_pages(map, MEM_USABLE)).
+ */
+static uint64_t nth_usable_page(const struct memmap *map, uint64_t n)
 {
-	uint64_t end = 0;
+	for (uint32_t i = 0; i < map->nr_ranges; i++) {
+		const struct mem_range *r = &map->ranges[i];
+		uint64_t pages = (r->end - r->start) >> PAGE_SHIFT;
 
-	for (uint32_t i = 0; i < map->nr_ranges; i++)
-		if (map->ranges[i].type == MEM_USABLE)
-			end = map->ranges[i].end;
-	return end;
+		if (r->type != MEM_USABLE)
+			continue;
+		if (n < pages)
+			return r->start + (n << PAGE_SHIFT);
+		n -= pages;
+	}
+	return 0;
 }
 
 int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 		    uint64_t seed, const char **stage)
 {
 	struct pageflags_iter it;
-	uint64_t pfn, i = 0, step;
+	uint64_t pfn, i = 0, usable;
 
 	memset(w, 0, sizeof(*w));
 	w->seed = seed;
@@ -112,11 +120,13 @@ int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 	if (flags_create(&w->to_save, PAGEFLAGS_PRESENT_ONLY) < 0)
 		return SNAPSHOT_ERR_NO_MEMORY;
 	*stage = "workload";
-	step = ram_end(memmap_get()) / nr_pages;
+	usable = memmap_pages(memmap_get(), MEM_USABLE);
 	for (; w->nr_pages < nr_pages; w->nr_pages++) {
-		/* Page i is asked for i / nr_pages of the way up RAM, so the
-		 * workload is spread over all of it, above 4 GiB too. */
-		void *page = frame_alloc_from(w->nr_pages * step);
+		/* Page i is asked for at usable page i * usable / nr_pages, so
+		 * the workload is spread evenly over all usable RAM, holes
+		 * skipped, above 4 GiB too. */
+		void *page = frame_alloc_from(nth_usable_page(memmap_get(),
+							      w->nr_pages * usable / nr_pages));
 
 		if (!page || pageflags_set(w->to_save, page_to_pfn(page)) < 0) {
 			frame_free(page);
