@@ -34,6 +34,7 @@ sub run_qemu_command {
 	push @cmd, '--phys-bits', $o{phys_bits} if defined $o{phys_bits};
 	push @cmd, '--timeout', $o{timeout} // 120;
 	push @cmd, '--stdin' if $o{interactive} || defined $o{stdin};
+	push @cmd, '--no-exit-device' if $o{no_exit_device};
 	push @cmd, '--', @{ $o{extra} } if $o{extra};
 	return @cmd;
 }
