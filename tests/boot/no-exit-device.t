@@ -11,7 +11,7 @@ use Test::More;
 for my $case ([ 'ktest=none', qr/^# verdict: pass /m ], [ 'ktest=none crash=ud', qr/^# verdict: panic reason=exception /m ]) {
 	my ($cmdline, $verdict) = @$case;
 	my $r = boot(firmware => 'bios', mem => '256M', cmdline => $cmdline,
-		     no_exit_device => 1, timeout => 15);
+		     no_exit_device => 1, timeout => 8);
 	is($r->{status}, 124, "$cmdline: still running at the timeout (halted, not rebooted)");
 	like($r->{out}, $verdict, "$cmdline: the verdict was printed first");
 	my @boots = grep { /^# boot:/ } @{ $r->{lines} };
