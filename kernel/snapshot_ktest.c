@@ -59,9 +59,10 @@ static void cycle(struct ktest *t)
 		KT_EXPECT_EQ(t, c.error, SNAPSHOT_ERR_NO_MEMORY);
 		if (c.stage && strcmp(c.stage, "workload") && strcmp(c.stage, "maps"))
 			KT_EXPECT_EQ(t, c.verified, c.nr_pages);
+		/* Without injected failures, the machine is too small for
+		 * the size asked: say so rather than pass. */
 		if (!kopts.fail_alloc_nth)
-			ktest_log(t, "not enough memory for snapshot=%llu",
-				  (unsigned long long)kopts.snapshot_bytes);
+			ktest_skip(t, "not enough memory for this snapshot= size");
 		return;
 	}
 	KT_EXPECT_EQ(t, c.refused, expected_refusal(kopts.snapshot_corrupt));
