@@ -10,9 +10,12 @@
  *              at level l - 1; a level-l subtree covers 512^l leaves
  *
  * The root's slots hold subtrees of level inner_levels. The height is fixed
- * when the map is made, from the width: leaf_nr has (phys_bits - 27) bits;
- * the inner levels take 9 bits each and the root takes the rest (0..8 bits,
- * so it fits the header page).
+ * when the map is made, from the pfns it must reach: those below the
+ * space's possible_end_pfn, or the whole width when that is 0. It is the
+ * fewest inner levels (9 bits of leaf_nr each) that leave at most
+ * PAGEFLAGS_ROOT_SLOTS root slots, so the root fits the header page. A
+ * machine with up to 60 GiB of reach needs no inner level: the root is
+ * then a table of leaves indexed by leaf_nr.
  *
  * The one-bit operations are inline in pageflags.h. This file builds and
  * frees the tree, and walks it for iteration, counting and clearing.
@@ -33,8 +36,12 @@
 #define WORDS_PER_LEAF  (PAGEFLAGS_LEAF_PFNS / 64)      /* 512 */
 #define WORD_OF(pfn)    (((pfn) >> 6) & (WORDS_PER_LEAF - 1))  /* in its leaf */
 
-_Static_assert(sizeof(struct pageflags) <= PAGEFLAGS_PAGE_SIZE,
-	       "the map header must fit its page");
+_Static_assert(sizeof(struct pageflags) + PAGEFLAGS_ROOT_SLOTS * sizeof(void *) <=
+	       PAGEFLAGS_PAGE_SIZE, "the map header and its root must fit a page");
+_Static_assert((PAGEFLAGS_ROOT_SLOTS << (2 * PAGEFLAGS_SLOT_SHIFT)) >=
+	       1ull << (PAGEFLAGS_MAX_PHYS_BITS - PAGEFLAGS_PAGE_SHIFT -
+			PAGEFLAGS_LEAF_SHIFT),
+	       "two inner levels reach every leaf of the widest space");
 _Static_assert(WORDS_PER_LEAF * sizeof(uint64_t) == PAGEFLAGS_PAGE_SIZE,
 	       "a leaf is one page of bits");
 _Static_assert(PAGEFLAGS_SLOTS * sizeof(void *) == PAGEFLAGS_PAGE_SIZE,
@@ -95,14 +102,14 @@ static uint64_t *next_leaf(const struct pageflags *map, uint64_t *leaf_nr)
 	while (nr < map->nr_leaf_slots) {
 		void *const *node = map->root;
 		unsigned int shift = PAGEFLAGS_SLOT_SHIFT * map->inner_levels;
-		uint64_t mask = map->root_slots - 1;
+		uint64_t mask = ~0ull;  /* the root: nr < nr_leaf_slots */
 
 		for (;;) {
 			void *child = node[(nr >> shift) & mask];
 
 			if (!child) {
 				nr = ((nr >> shift) + 1) << shift;
-				if (((nr >> shift) & mask) == 0)
+				if (node == map->root || ((nr >> shift) & mask) == 0)
 					break;  /* past this node's last slot */
 				continue;
 			}
@@ -270,20 +277,29 @@ static bool space_ok(const struct pageflags_space *space)
 		       1ull << (space->phys_bits - PAGEFLAGS_PAGE_SHIFT);
 }
 
-/* Fix the tree's height for the width (see the comment at the top). */
-static void set_geometry(struct pageflags *map, unsigned int phys_bits)
+/*
+ * Fix the tree's height: the fewest inner levels under which a root of at
+ * most PAGEFLAGS_ROOT_SLOTS slots reaches every leaf below end_pfn (the
+ * possible end, or the whole width when that is not known).
+ */
+static void set_geometry(struct pageflags *map, unsigned int phys_bits,
+			 uint64_t end_pfn)
 {
-	unsigned int leaf_bits = phys_bits - PAGEFLAGS_PAGE_SHIFT -
-				 PAGEFLAGS_LEAF_SHIFT;
+	uint64_t nr_leaves, span;
 
-	map->inner_levels = 0;
-	if (leaf_bits > PAGEFLAGS_ROOT_SHIFT_MAX)
-		map->inner_levels = (leaf_bits - PAGEFLAGS_ROOT_SHIFT_MAX +
-				     PAGEFLAGS_SLOT_SHIFT - 1) / PAGEFLAGS_SLOT_SHIFT;
 	map->phys_bits = phys_bits;
 	map->pfn_limit = 1ull << (phys_bits - PAGEFLAGS_PAGE_SHIFT);
-	map->root_slots = 1u << (leaf_bits - PAGEFLAGS_SLOT_SHIFT * map->inner_levels);
-	map->nr_leaf_slots = 1ull << leaf_bits;
+	if (!end_pfn)
+		end_pfn = map->pfn_limit;
+	nr_leaves = (end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
+	map->inner_levels = 0;
+	span = 1;               /* leaves under one root slot */
+	while ((nr_leaves + span - 1) / span > PAGEFLAGS_ROOT_SLOTS)
+		span = level_span(++map->inner_levels);
+	map->root_slots = (unsigned int)((nr_leaves + span - 1) / span);
+	map->nr_leaf_slots = map->root_slots * span;
+	map->direct_end_pfn = map->inner_levels ? 0 :
+			      map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT;
 }
 
 int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
@@ -305,7 +321,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	if (!map)
 		return -PAGEFLAGS_ERR_NO_MEMORY;
 	memset(map, 0, PAGEFLAGS_PAGE_SIZE);
-	set_geometry(map, space->phys_bits);
+	set_geometry(map, space->phys_bits, space->possible_end_pfn);
 	map->mode = mode;
 	map->possible_end_pfn = space->possible_end_pfn;
 	map->source = *source;
@@ -331,7 +347,7 @@ int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
 
 	if (start_pfn > end_pfn)
 		return -PAGEFLAGS_ERR_INVALID;
-	if (end_pfn > map->pfn_limit)
+	if (end_pfn > map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT)
 		return -PAGEFLAGS_ERR_RANGE;
 	return populate_map(map, &want);
 }

@@ -11,8 +11,11 @@
  *   - a leaf is one 4 KiB page of bits: 32768 bits for 32768 pfns (128 MiB);
  *   - an inner node is one 4 KiB page of 512 pointers;
  *   - the root lives in the map's header page, with as many slots as the
- *     physical address width needs (at most 256);
- *   - the tree's height follows the width, up to 52 physical address bits;
+ *     pfns the map can reach need (at most PAGEFLAGS_ROOT_SLOTS);
+ *   - the tree's height follows the highest pfn that can hold memory
+ *     (space->possible_end_pfn) or, when that is not given, the physical
+ *     address width, up to 52 bits. With no inner level at all the root is
+ *     a direct table of leaves, indexed by leaf number;
  *   - a NULL pointer anywhere means "every bit below here is 0".
  *
  * Two modes:
@@ -43,7 +46,7 @@
 #define PAGEFLAGS_LEAF_PFNS     (1ull << PAGEFLAGS_LEAF_SHIFT)  /* 32768 */
 #define PAGEFLAGS_SLOT_SHIFT    9       /* 512 pointers per inner node */
 #define PAGEFLAGS_SLOTS         (1u << PAGEFLAGS_SLOT_SHIFT)
-#define PAGEFLAGS_ROOT_SHIFT_MAX 8      /* root: at most 256 slots */
+#define PAGEFLAGS_ROOT_SLOTS    480     /* root slots: what the header page holds */
 #define PAGEFLAGS_MIN_PHYS_BITS 27      /* at least one whole leaf */
 #define PAGEFLAGS_MAX_PHYS_BITS 52      /* the x86-64 architectural limit */
 #define PAGEFLAGS_NO_PFN        UINT64_MAX  /* "no such pfn" from iteration */
@@ -87,7 +90,11 @@ typedef bool (*pageflags_range_fn)(void *ctx, uint64_t start_pfn,
  *                     pfns from 2^(phys_bits - 12) up are out of range.
  *   possible_end_pfn  one past the highest pfn that could ever hold memory
  *                     (end of RAM or of hotpluggable ranges, the higher);
- *                     used by all-possible maps; at most 2^(phys_bits - 12).
+ *                     at most 2^(phys_bits - 12). All-possible maps have a
+ *                     leaf for every pfn below it. Both modes size the tree
+ *                     to reach it and no further (pageflags_grow() past it
+ *                     is out of range); 0 means "not known": the tree then
+ *                     reaches the whole width.
  *   range_present     required: is any pfn of the range present memory?
  *   range_possible    optional: could any pfn of the range ever be memory?
  *                     NULL means every pfn below possible_end_pfn is
@@ -129,17 +136,25 @@ bool pageflags_range_list_overlaps(void *list, uint64_t start_pfn,
 struct pageflags {
 	uint64_t pfn_limit;         /* 2^(phys_bits - 12): first out-of-range pfn */
 	uint64_t last_leaf_nr;      /* the leaf used last, or PAGEFLAGS_NO_PFN */
-	uint64_t *last_leaf;        /* ...and its bits */
-	unsigned int inner_levels;  /* levels of 512-slot nodes below the root */
-	unsigned int root_slots;    /* 2^(root shift), 1..256 */
+	uintptr_t last_words;       /* its bits, as the address of its word 0
+				       less leaf_nr * 4096: word (pfn >> 6) of
+				       the leaf is at last_words + (pfn >> 6) * 8 */
+	uint64_t direct_end_pfn;    /* no inner level: pfns below this are looked
+				       up as root[pfn >> 15]; else 0 */
+	unsigned int inner_levels;  /* levels of 512-slot nodes below the root: 0..2 */
+	unsigned int root_slots;    /* 1..PAGEFLAGS_ROOT_SLOTS */
 	enum pageflags_mode mode;
 	unsigned int phys_bits;
-	uint64_t nr_leaf_slots;     /* leaf numbers below this may exist */
+	uint64_t nr_leaf_slots;     /* leaf numbers below this may exist: the
+				       map reaches pfns below nr_leaf_slots << 15 */
 	uint64_t possible_end_pfn;
 	uint64_t nr_leaves;         /* pages holding bits */
 	uint64_t nr_inner;          /* pages holding pointers (root excluded) */
 	struct pageflags_source source;
-	void *root[1u << PAGEFLAGS_ROOT_SHIFT_MAX];
+	void *root[];               /* PAGEFLAGS_ROOT_SLOTS slots, to the end of
+				       the header page (a flexible array, as
+				       the compiler cannot see that an index
+				       below root_slots keeps to them) */
 };
 
 /* Counts for reports: `# pageflags: mode=... leaves=N inner=M bytes=B ...`. */
@@ -177,7 +192,8 @@ void pageflags_clear_all(struct pageflags *map);
 /*
  * Give [start_pfn, end_pfn) leaves (memory hotplug). All or nothing: on
  * -PAGEFLAGS_ERR_NO_MEMORY the map is as before and every page taken has
- * been given back. -PAGEFLAGS_ERR_RANGE if end_pfn is beyond the width,
+ * been given back. -PAGEFLAGS_ERR_RANGE if end_pfn is beyond the map's
+ * reach (possible_end_pfn rounded up to whole root slots, or the width),
  * -PAGEFLAGS_ERR_INVALID if start_pfn > end_pfn.
  */
 int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn);
@@ -274,10 +290,11 @@ uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn);
  */
 
 /*
- * The leaf holding pfn's bit, walked down from the root (slot
- * leaf_nr >> (9 * level) of each level, mod 512 below the root), or NULL
- * when pfn is out of range or its leaf is absent. A leaf found becomes the
- * map's last leaf.
+ * The leaf holding pfn's bit, walked down from the root, or NULL when pfn
+ * is beyond the map's reach or its leaf is absent. A leaf found becomes the
+ * map's last leaf. The levels are written out (there are at most two), so
+ * every shift is a constant; the root needs no mask, as
+ * leaf_nr < nr_leaf_slots keeps its index below root_slots.
  */
 static inline uint64_t *pageflags_walk(struct pageflags *map, uint64_t pfn)
 {
@@ -285,54 +302,74 @@ static inline uint64_t *pageflags_walk(struct pageflags *map, uint64_t pfn)
 	void **node = map->root;
 	uint64_t *leaf;
 
-	if (pfn >= map->pfn_limit)
+	if (leaf_nr >= map->nr_leaf_slots)
 		return NULL;
-	for (unsigned int level = map->inner_levels; level > 0; level--) {
-		node = node[(leaf_nr >> (PAGEFLAGS_SLOT_SHIFT * level)) &
-			    (PAGEFLAGS_SLOTS - 1)];
+	if (map->inner_levels == 2) {
+		node = node[leaf_nr >> (2 * PAGEFLAGS_SLOT_SHIFT)];
+		if (!node)
+			return NULL;
+	}
+	if (map->inner_levels >= 1) {
+		node = node[(leaf_nr >> PAGEFLAGS_SLOT_SHIFT) & (PAGEFLAGS_SLOTS - 1)];
 		if (!node)
 			return NULL;
 	}
 	leaf = node[leaf_nr & (PAGEFLAGS_SLOTS - 1)];
 	if (leaf) {
 		map->last_leaf_nr = leaf_nr;
-		map->last_leaf = leaf;
+		map->last_words = (uintptr_t)leaf -
+				  (leaf_nr << PAGEFLAGS_PAGE_SHIFT);
 	}
 	return leaf;
 }
 
+/* The word of `leaf` that holds pfn's bit. */
+static inline uint64_t *pageflags_word(uint64_t *leaf, uint64_t pfn)
+{
+	return &leaf[(pfn >> 6) & (PAGEFLAGS_LEAF_PFNS / 64 - 1)];
+}
+
 enum pageflags_op { PAGEFLAGS_OP_TEST, PAGEFLAGS_OP_SET, PAGEFLAGS_OP_CLEAR };
 
-/* Do `op` on pfn's bit in `leaf`; the old bit. */
-static inline int pageflags_apply(uint64_t *leaf, uint64_t pfn,
+/* Do `op` on pfn's bit in `word`; the old bit. */
+static inline int pageflags_apply(uint64_t *word, uint64_t pfn,
 				  enum pageflags_op op)
 {
-	uint64_t *word = &leaf[(pfn >> 6) & (PAGEFLAGS_LEAF_PFNS / 64 - 1)];
-	uint64_t bit = 1ull << (pfn & 63), old = *word;
+	uint64_t old = *word;
 
 	if (op == PAGEFLAGS_OP_SET)
-		*word = old | bit;
+		*word = old | 1ull << (pfn & 63);
 	else if (op == PAGEFLAGS_OP_CLEAR)
-		*word = old & ~bit;
-	return (old & bit) != 0;
+		*word = old & ~(1ull << (pfn & 63));
+	return (int)((old >> (pfn & 63)) & 1);
 }
 
 /*
  * Do `op` on pfn's bit: the old bit, or an error where there is no leaf.
- * The map remembers the leaf it used last, so a run of pfns in one leaf
- * walks the tree once. (The last leaf can only match an in-range pfn: the
- * width is at least one whole leaf.)
+ * Three ways to the leaf, cheapest first:
+ *   - a test on a map with no inner level reads root[leaf_nr], one load,
+ *     and leaves the last leaf alone (storing it would cost more);
+ *   - the last leaf used: a run of pfns in one leaf (walking memory in
+ *     order) walks the tree once. It can only match an in-range pfn (the
+ *     width is at least one whole leaf), and last_words already has the
+ *     leaf's number taken off, so the word is one add away;
+ *   - the walk from the root.
  */
 static inline int pageflags_bit(struct pageflags *map, uint64_t pfn,
 				enum pageflags_op op)
 {
 	uint64_t *leaf;
 
+	if (op == PAGEFLAGS_OP_TEST && pfn < map->direct_end_pfn) {
+		leaf = map->root[pfn >> PAGEFLAGS_LEAF_SHIFT];
+		return leaf ? pageflags_apply(pageflags_word(leaf, pfn), pfn, op) : 0;
+	}
 	if (__builtin_expect(pfn >> PAGEFLAGS_LEAF_SHIFT == map->last_leaf_nr, 1))
-		return pageflags_apply(map->last_leaf, pfn, op);
+		return pageflags_apply((uint64_t *)(map->last_words + (pfn >> 6) * 8),
+				       pfn, op);
 	leaf = pageflags_walk(map, pfn);
 	if (leaf)
-		return pageflags_apply(leaf, pfn, op);
+		return pageflags_apply(pageflags_word(leaf, pfn), pfn, op);
 	if (pfn >= map->pfn_limit)
 		return -PAGEFLAGS_ERR_RANGE;
 	return op == PAGEFLAGS_OP_SET ? -PAGEFLAGS_ERR_NOT_PRESENT : 0;

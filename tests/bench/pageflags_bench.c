@@ -211,11 +211,14 @@ static const struct pageflags_source arena_source = {
 	arena_alloc_page, arena_free_page, NULL,
 };
 
+/* The map as the kernel makes it: possible_end_pfn is the end of RAM (no
+ * hotpluggable ranges), so the tree is as tall as that reach needs. */
 static struct pageflags *pf_make(const struct bench_layout *l)
 {
 	struct pageflags_range_list list = { l->ranges, l->nr_ranges };
 	struct pageflags_space space = {
-		l->phys_bits, 0, pageflags_range_list_overlaps, NULL, &list,
+		l->phys_bits, l->ranges[l->nr_ranges - 1].end_pfn,
+		pageflags_range_list_overlaps, NULL, &list,
 	};
 	struct pageflags *map;
 	int err = pageflags_create(&map, PAGEFLAGS_PRESENT_ONLY, &space,

@@ -54,6 +54,7 @@ static uint64_t take(struct input *in, unsigned int nr_bytes)
 
 static struct {
 	uint64_t limit;                 /* first out-of-range pfn */
+	uint64_t reach;                 /* grow may not pass this pfn */
 	unsigned int inner_levels;
 	uint64_t bits[MAX_BITS];        /* set pfns, sorted */
 	size_t nr_bits;
@@ -124,13 +125,22 @@ static uint64_t model_inner(void)
 	return nr;
 }
 
-static unsigned int inner_levels_for(unsigned int phys_bits)
+/*
+ * The tree's shape for a possible end (0: the whole width): the fewest
+ * inner levels that leave at most PAGEFLAGS_ROOT_SLOTS root slots, each
+ * over `span` leaves; the map reaches whole root slots.
+ */
+static void model_geometry(uint64_t possible_end_pfn)
 {
-	unsigned int leaf_bits = phys_bits - 27;
+	uint64_t end = possible_end_pfn ? possible_end_pfn : model.limit;
+	uint64_t nr_leaves = (end + LEAF - 1) / LEAF, span = 1;
 
-	if (leaf_bits <= PAGEFLAGS_ROOT_SHIFT_MAX)
-		return 0;
-	return (leaf_bits - PAGEFLAGS_ROOT_SHIFT_MAX + 8) / 9;
+	model.inner_levels = 0;
+	while ((nr_leaves + span - 1) / span > PAGEFLAGS_ROOT_SLOTS) {
+		model.inner_levels++;
+		span *= PAGEFLAGS_SLOTS;
+	}
+	model.reach = (nr_leaves + span - 1) / span * span * LEAF;
 }
 
 /* ---------------------------------------------------- choosing pfns */
@@ -272,7 +282,7 @@ static void run_op(struct pageflags *map, struct input *in)
 			CHECK(pageflags_grow(map, pfn, end) == -PAGEFLAGS_ERR_INVALID);
 			break;
 		}
-		if (end > model.limit) {
+		if (end > model.reach) {
 			CHECK(pageflags_grow(map, pfn, end) == -PAGEFLAGS_ERR_RANGE);
 			break;
 		}
@@ -314,7 +324,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&src, 0, sizeof(src));
 	space.phys_bits = widths[take(&in, 1) % (sizeof(widths) / sizeof(widths[0]))];
 	model.limit = 1ull << (space.phys_bits - 12);
-	model.inner_levels = inner_levels_for(space.phys_bits);
 	mode = take(&in, 1) & 1 ? PAGEFLAGS_ALL_POSSIBLE : PAGEFLAGS_PRESENT_ONLY;
 
 	/* RAM: a few ranges of up to 3 leaves, clipped to the width. */
@@ -334,7 +343,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		space.possible_end_pfn = take(&in, 2) % (16 * LEAF);
 		if (take(&in, 1) & 1)   /* possible = the RAM ranges */
 			space.range_possible = pageflags_range_list_overlaps;
+	} else if (take(&in, 1) & 1) {  /* possible end = the end of RAM */
+		for (size_t i = 0; i < list.nr_ranges; i++)
+			if (ranges[i].end_pfn > space.possible_end_pfn)
+				space.possible_end_pfn = ranges[i].end_pfn;
 	}
+	model_geometry(space.possible_end_pfn);
 
 	/* The model's leaves, as create must make them. */
 	if (mode == PAGEFLAGS_PRESENT_ONLY) {

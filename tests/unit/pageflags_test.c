@@ -277,6 +277,124 @@ static void height_follows_width(struct ktest *t)
 	}
 }
 
+/*
+ * Given a possible end, the tree is as tall as that reach needs, whatever
+ * the width: up to 480 leaves the root holds them (no inner level), one
+ * more leaf takes a level. The map reaches whole root slots and no more:
+ * a grow past that is out of range, as a grow past the width.
+ */
+static void height_follows_possible_end(struct ktest *t)
+{
+	static const struct {
+		unsigned int phys_bits;
+		uint64_t possible_end_pfn;
+		uint64_t nr_inner;      /* inner nodes above one leaf */
+		uint64_t reach_pfn;     /* first pfn grow may not cover */
+	} ends[] = {
+		{ 40, 1, 0, LEAF },
+		{ 40, 48 * LEAF + 5, 0, 49 * LEAF },            /* a 6 GiB machine */
+		{ 40, PAGEFLAGS_ROOT_SLOTS * LEAF, 0, PAGEFLAGS_ROOT_SLOTS * LEAF },
+		{ 40, PAGEFLAGS_ROOT_SLOTS * LEAF + 1, 1, 512 * LEAF },
+		{ 46, 14336 * LEAF, 1, 14336 * LEAF },          /* 1792 GiB */
+		{ 52, 3 * LEAF, 0, 3 * LEAF },
+		{ 52, PAGEFLAGS_ROOT_SLOTS * 512 * LEAF, 1, PAGEFLAGS_ROOT_SLOTS * 512 * LEAF },
+		{ 52, PAGEFLAGS_ROOT_SLOTS * 512 * LEAF + 1, 2, 512 * 512 * LEAF },
+		{ 52, 0, 2, 1ull << 40 },                       /* not known: the width */
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+		uint64_t reach = ends[i].reach_pfn;
+		uint64_t top = (ends[i].possible_end_pfn ? ends[i].possible_end_pfn :
+				reach) - 1;
+		struct pageflags_range top_ram[] = { { top, top + 1 } };
+		struct layout layout = { ends[i].phys_bits, top_ram, 1,
+					 ends[i].possible_end_pfn };
+		struct pageflags *map;
+
+		src_reset();
+		map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
+		KT_ASSERT(t, map != NULL);
+		expect_stats(t, map, 1, ends[i].nr_inner);
+		KT_EXPECT_EQ(t, pageflags_test_and_set(map, top), 0);
+		KT_EXPECT_EQ(t, pageflags_test(map, top), 1);
+		KT_EXPECT_EQ(t, pageflags_next_set(map, 0), top);
+		KT_EXPECT_EQ(t, pageflags_grow(map, reach - 1, reach), 0);
+		KT_EXPECT_EQ(t, pageflags_set(map, reach - 1), 0);
+		if (reach < pageflags_pfn_limit(map)) {
+			/* beyond the reach, inside the width: no leaf, ever */
+			KT_EXPECT_EQ(t, pageflags_grow(map, reach - 1, reach + 1),
+				     ERANGE_);
+			KT_EXPECT_EQ(t, pageflags_set(map, reach), ENOTPR_);
+			KT_EXPECT_EQ(t, pageflags_test(map, reach), 0);
+			KT_EXPECT_EQ(t, pageflags_clear(map, reach), 0);
+		}
+		KT_EXPECT_EQ(t, pageflags_test(map, pageflags_pfn_limit(map)), ERANGE_);
+		KT_EXPECT_EQ(t, pageflags_set(map, UINT64_MAX), ERANGE_);
+		KT_EXPECT_EQ(t, pageflags_count(map), top == reach - 1 ? 1 : 2);
+		pageflags_destroy(map);
+		expect_no_leak(t);
+	}
+}
+
+/*
+ * A map with no inner level answers tests from root[leaf_nr] and leaves
+ * the last leaf alone; sets and clears go through the last leaf. Leaves
+ * 0, 1, 2 and 32 of `small`, reach 40 leaves.
+ */
+static void direct_root_lookups(struct ktest *t)
+{
+	struct layout layout = small;
+	struct pageflags *map;
+	uint64_t last, end = 40 * LEAF;
+
+	layout.possible_end_pfn = end;
+	src_reset();
+	map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	expect_stats(t, map, 4, 0);
+	KT_EXPECT_EQ(t, map->direct_end_pfn, end);
+
+	KT_EXPECT_EQ(t, pageflags_set(map, 32 * LEAF + 9), 0);
+	last = map->last_leaf_nr;
+	KT_EXPECT_EQ(t, last, 32);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 32 * LEAF + 9), 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, 3 * LEAF), 0);      /* absent leaf */
+	KT_EXPECT_EQ(t, pageflags_test(map, end - 1), 0);       /* last slot */
+	KT_EXPECT_EQ(t, map->last_leaf_nr, last);               /* tests left it */
+
+	/* sets and clears on both sides of every edge */
+	KT_EXPECT_EQ(t, pageflags_set(map, 0), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 3 * LEAF - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 3 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, 33 * LEAF - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 33 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, end - 1), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, end), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_test(map, end), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 1ull << 28), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_test(map, UINT64_MAX), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_clear(map, 3 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 3 * LEAF - 1), 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, 33 * LEAF - 1), 1);
+	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 33 * LEAF - 1), 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, 33 * LEAF - 1), 0);
+	{
+		static const uint64_t want[] = { 0, 3 * LEAF - 1, 32 * LEAF + 9 };
+
+		expect_walk(t, map, want, ARRAY_SIZE(want));
+	}
+
+	/* hotplug inside the reach: the root slot fills, tests see it */
+	KT_EXPECT_EQ(t, pageflags_grow(map, end - 1, end), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, end - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, end - 1), 1);
+	KT_EXPECT_EQ(t, pageflags_grow(map, end, end + 1), ERANGE_);
+	expect_stats(t, map, 5, 0);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
 /* Every one-bit operation on a present-only map, on and off the leaves. */
 static void present_only_operations(struct ktest *t)
 {
@@ -337,7 +455,7 @@ static void all_possible_operations(struct ktest *t)
 	src_reset();
 	map = make_map(t, &layout, PAGEFLAGS_ALL_POSSIBLE);
 	KT_ASSERT(t, map != NULL);
-	expect_stats(t, map, 41, 1);
+	expect_stats(t, map, 41, 0);    /* the root holds the 41 leaves */
 
 	/* A set never allocates and never fails below possible_end_pfn. */
 	calls = src.nr_calls;
@@ -361,7 +479,7 @@ static void all_possible_operations(struct ktest *t)
 	pageflags_clear_all(map);
 	KT_EXPECT_EQ(t, pageflags_count(map), 0);
 	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), NONE);
-	expect_stats(t, map, 41, 1);
+	expect_stats(t, map, 41, 0);
 	pageflags_destroy(map);
 	expect_no_leak(t);
 }
@@ -386,7 +504,7 @@ static void all_possible_asks_range_possible(struct ktest *t)
 	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_ALL_POSSIBLE, &space,
 					 &test_source), 0);
 	KT_ASSERT(t, map != NULL);
-	expect_stats(t, map, 8 + 4, 1);         /* leaves 0..7 and 30..33 */
+	expect_stats(t, map, 8 + 4, 0);         /* leaves 0..7 and 30..33 */
 	KT_EXPECT_EQ(t, pageflags_set(map, 8 * LEAF - 1), 0);
 	KT_EXPECT_EQ(t, pageflags_set(map, 8 * LEAF), ENOTPR_);
 	KT_EXPECT_EQ(t, pageflags_set(map, 29 * LEAF + 77), ENOTPR_);
@@ -707,6 +825,8 @@ KTEST_SUITE(pageflags,
 	KTEST_CASE(error_names),
 	KTEST_CASE(create_rejects_bad_arguments),
 	KTEST_CASE(height_follows_width),
+	KTEST_CASE(height_follows_possible_end),
+	KTEST_CASE(direct_root_lookups),
 	KTEST_CASE(present_only_operations),
 	KTEST_CASE(all_possible_operations),
 	KTEST_CASE(all_possible_asks_range_possible),
@@ -813,7 +933,8 @@ static void seed_every_entry_point_exists(struct ktest *t)
 {
 	struct pageflags_range_list list = { small_ram, ARRAY_SIZE(small_ram) };
 	struct pageflags_space space = {
-		40, 4 * LEAF, pageflags_range_list_overlaps, NULL, &list,
+		40, 4 * LEAF, pageflags_range_list_overlaps,
+		pageflags_range_list_overlaps, &list,  /* leaves 0-2; reach 0-3 */
 	};
 	struct pageflags_stats st;
 	struct pageflags_iter it;
@@ -824,26 +945,28 @@ static void seed_every_entry_point_exists(struct ktest *t)
 	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_ALL_POSSIBLE, &space,
 					 &test_source), 0);
 	KT_ASSERT(t, map != NULL);
-	KT_EXPECT_EQ(t, pageflags_grow(map, 4 * LEAF, 5 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_grow(map, 3 * LEAF, 4 * LEAF), 0);
 	KT_EXPECT_EQ(t, pageflags_set(map, 7), 0);
 	KT_EXPECT_EQ(t, pageflags_test_and_set(map, 8), 0);
 	KT_EXPECT_EQ(t, pageflags_test(map, 8), 1);
 	KT_EXPECT_EQ(t, pageflags_clear(map, 8), 0);
 	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 7), 1);
-	KT_EXPECT_EQ(t, pageflags_set(map, 4 * LEAF), 0);
-	KT_EXPECT_EQ(t, pageflags_bit(map, 4 * LEAF, PAGEFLAGS_OP_TEST), 1);
-	KT_EXPECT(t, pageflags_walk(map, 4 * LEAF) == map->last_leaf);
-	KT_EXPECT(t, pageflags_walk(map, 5 * LEAF) == NULL);
-	KT_EXPECT_EQ(t, pageflags_apply(map->last_leaf, 4 * LEAF,
+	KT_EXPECT_EQ(t, pageflags_set(map, 3 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_bit(map, 3 * LEAF, PAGEFLAGS_OP_TEST), 1);
+	KT_EXPECT(t, (uintptr_t)pageflags_walk(map, 3 * LEAF) ==
+		     map->last_words + 3 * LEAF / 8);
+	KT_EXPECT(t, pageflags_walk(map, 4 * LEAF) == NULL);
+	KT_EXPECT_EQ(t, pageflags_apply(pageflags_word(pageflags_walk(map, 3 * LEAF),
+						       3 * LEAF), 3 * LEAF,
 					PAGEFLAGS_OP_TEST), 1);
-	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), 4 * LEAF);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), 3 * LEAF);
 	it = pageflags_iter_start(map, 0);
-	KT_EXPECT_EQ(t, pageflags_iter_next(&it), 4 * LEAF);
-	it.word_pfn = 4 * LEAF;
+	KT_EXPECT_EQ(t, pageflags_iter_next(&it), 3 * LEAF);
+	it.word_pfn = 3 * LEAF;
 	it = pageflags_iter_next_leaf(it);
-	KT_EXPECT_EQ(t, it.word_pfn, 4 * LEAF);
+	KT_EXPECT_EQ(t, it.word_pfn, 3 * LEAF);
 	KT_EXPECT_EQ(t, it.bits, 1);
-	it.word_pfn = 5 * LEAF;
+	it.word_pfn = 4 * LEAF;
 	it = pageflags_iter_next_leaf(it);
 	KT_EXPECT(t, it.leaf == NULL);
 	pageflags_for_each_set(pfn, it, map)
