@@ -65,7 +65,7 @@ EFI_CHAIN_ENTRY := dynflags (GNU-EFI loader, test options)
 $(B)/efi-chain.iso: $(B)/dynflags.iso
 	rm -rf $(B)/efi-chain && cp -r $(B)/iso $(B)/efi-chain
 	{ cat boot/grub.cfg; \
-	  printf 'menuentry "%s" {\n\tchainloader /boot/efi-loader.efi ktest=none\n\tboot\n}\n' '$(EFI_CHAIN_ENTRY)'; \
+	  printf 'menuentry "%s" {\n\tchainloader /boot/efi-loader.efi ktest=none efi_test=stale_map_key\n\tboot\n}\n' '$(EFI_CHAIN_ENTRY)'; \
 	  printf 'set default="%s"\n' '$(EFI_CHAIN_ENTRY)'; \
 	} > $(B)/efi-chain/boot/grub/grub.cfg
 	grub-mkrescue -o $@ --install-modules="$(GRUB_MODULES)" \

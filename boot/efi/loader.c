@@ -61,6 +61,14 @@
 
 static int boot_services_gone;  /* after ExitBootServices: COM1 only */
 
+/*
+ * Load option `efi_test=stale_map_key` (taken out of the kernel's command
+ * line): change the memory map between GetMemoryMap and ExitBootServices,
+ * so that the first ExitBootServices fails and the retry path runs.
+ */
+#define TEST_STALE_MAP_KEY "efi_test=stale_map_key"
+static int test_stale_map_key;
+
 static void port_outb(UINT16 port, UINT8 value)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
@@ -200,7 +208,9 @@ static EFI_STATUS read_cmdline(EFI_LOADED_IMAGE *loaded, struct boot_info *bi)
 	if (lo == LOAD_OPTIONS_NOT_TEXT)
 		say(LOADER_NAME ": load options are not text (%d bytes), ignored\n",
 		    (int)loaded->LoadOptionsSize);
-	say(LOADER_NAME ": cmdline \"%a\"\n", bi->cmdline);
+	test_stale_map_key = take_word(bi->cmdline, TEST_STALE_MAP_KEY);
+	say(LOADER_NAME ": cmdline \"%a\"%a\n", bi->cmdline,
+	    test_stale_map_key ? " (and " TEST_STALE_MAP_KEY ")" : "");
 	return EFI_SUCCESS;
 }
 
@@ -421,6 +431,7 @@ static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi)
 	UINTN size = 0, capacity = 0, key, desc_size;
 	UINT32 desc_version;
 	EFI_STATUS st;
+	int tries;
 
 	for (;;) {
 		st = BS->GetMemoryMap(&size, map, &key, &desc_size, &desc_version);
@@ -436,8 +447,17 @@ static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi)
 	}
 	if (EFI_ERROR(st))
 		return fail(st, "GetMemoryMap");
+	if (test_stale_map_key) {
+		/* A page taken and given back changes the map, so the key is
+		 * stale. (A small pool allocation may not: pool pages are
+		 * already in the map.) */
+		EFI_PHYSICAL_ADDRESS page;
 
-	for (int tries = 1;; tries++) {
+		if (!EFI_ERROR(BS->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &page)))
+			BS->FreePages(page, 1);
+	}
+
+	for (tries = 1;; tries++) {
 		st = BS->ExitBootServices(image, key);
 		if (!EFI_ERROR(st))
 			break;
@@ -449,6 +469,7 @@ static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi)
 			goto failed;
 	}
 	boot_services_gone = 1;
+	say("# efi-loader: exit_boot_services=ok tries=%d\n", tries);
 
 	bi->mmap_format = BOOT_MMAP_EFI;
 	bi->mmap_desc_size = desc_size;

@@ -116,3 +116,35 @@ enum load_options_status load_options_ascii(const void *options, uint64_t bytes,
 	out[len - start] = '\0';
 	return LOAD_OPTIONS_OK;
 }
+
+int take_word(char *line, const char *word)
+{
+	size_t word_len = 0, i = 0;
+
+	while (word[word_len])
+		word_len++;
+	while (line[i]) {
+		size_t start = i, len, j;
+
+		while (line[i] && line[i] != ' ')
+			i++;
+		len = i - start;
+		if (len == word_len) {
+			for (j = 0; j < len && line[start + j] == word[j]; j++)
+				;
+			if (j == len) {
+				/* Drop the word and the space after it (or before
+				 * it, for the last word). */
+				size_t from = line[i] == ' ' ? i + 1 : i;
+				size_t to = (!line[i] && start > 0) ? start - 1 : start;
+
+				while ((line[to++] = line[from++]))
+					;
+				return 1;
+			}
+		}
+		while (line[i] == ' ')
+			i++;
+	}
+	return 0;
+}

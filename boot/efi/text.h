@@ -3,6 +3,7 @@
  *
  *   efi_status_name()     EFI_STATUS -> "EFI_NOT_FOUND"
  *   load_options_ascii()  the UCS-2 load options -> an ASCII command line
+ *   take_word()           remove a word meant for the loader from that line
  *
  * Portable (freestanding headers only) and host-tested.
  */
@@ -31,5 +32,13 @@ enum load_options_status {
  */
 enum load_options_status load_options_ascii(const void *options, uint64_t bytes,
 					    char *out, size_t out_size);
+
+/*
+ * If the space-separated word `word` is in `line`, remove its first
+ * occurrence (and one space next to it) and return 1; else return 0.
+ * The loader takes its own test words out of the command line this way,
+ * so the kernel never sees them.
+ */
+int take_word(char *line, const char *word);
 
 #endif

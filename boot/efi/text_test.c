@@ -132,9 +132,35 @@ static void too_long_options(struct ktest *t)
 	KT_EXPECT_EQ(t, load_options_ascii(raw, n, out, 0), LOAD_OPTIONS_TOO_LONG);
 }
 
+static void expect_take(struct ktest *t, const char *in, const char *word,
+			int found, const char *out)
+{
+	char line[64];
+	size_t n = strlen(in);
+
+	memcpy(line, in, n + 1);
+	KT_EXPECT_EQ(t, take_word(line, word), found);
+	if (strcmp(line, out) != 0)
+		ktest_fail(t, __FILE__, __LINE__, "take_word(\"%s\", \"%s\") left \"%s\", not \"%s\"",
+			   in, word, line, out);
+}
+
+static void loader_words_are_taken_out(struct ktest *t)
+{
+	expect_take(t, "efi_test=stale_map_key", "efi_test=stale_map_key", 1, "");
+	expect_take(t, "efi_test=stale_map_key ktest=none", "efi_test=stale_map_key", 1, "ktest=none");
+	expect_take(t, "ktest=none efi_test=stale_map_key", "efi_test=stale_map_key", 1, "ktest=none");
+	expect_take(t, "a efi_test=stale_map_key b", "efi_test=stale_map_key", 1, "a b");
+	expect_take(t, "xefi_test=stale_map_key b", "efi_test=stale_map_key", 0, "xefi_test=stale_map_key b");
+	expect_take(t, "efi_test=stale_map_keyx", "efi_test=stale_map_key", 0, "efi_test=stale_map_keyx");
+	expect_take(t, "", "efi_test=stale_map_key", 0, "");
+	expect_take(t, "a a", "a", 1, "a");
+}
+
 KTEST_SUITE(efi_text,
 	    KTEST_CASE(status_names),
 	    KTEST_CASE(options_become_ascii),
 	    KTEST_CASE(program_path_is_dropped),
 	    KTEST_CASE(binary_options_are_refused),
-	    KTEST_CASE(too_long_options));
+	    KTEST_CASE(too_long_options),
+	    KTEST_CASE(loader_words_are_taken_out));
