@@ -41,10 +41,10 @@ void console_putc(char c)
 	uart_put(c);
 }
 
-int console_getc(void)
+int console_try_getc(void)
 {
-	while (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
-		;
+	if (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
+		return -1;
 	return inb(COM1 + UART_DATA);
 }
 

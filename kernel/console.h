@@ -14,7 +14,7 @@
 
 void console_init(void);
 void console_putc(char c);
-int console_getc(void);          /* blocks until a byte arrives */
+int console_try_getc(void);      /* a received byte, or -1 if none is waiting */
 
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);

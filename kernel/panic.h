@@ -24,4 +24,8 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 /* Set up the GDT with a TSS, the IDT and handlers for the 32 exceptions. */
 void trap_init(void);
 
+/* Point IDT vector `vector` at `handler` (an interrupt gate, ring 0).
+ * Vectors without a gate fault (#GP) if they ever fire. */
+void trap_set_gate(uint8_t vector, uint64_t handler);
+
 #endif

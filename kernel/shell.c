@@ -15,6 +15,7 @@
 #include "kernel/console.h"
 #include "kernel/flags.h"
 #include "kernel/frame.h"
+#include "kernel/idle.h"
 #include "kernel/memmap.h"
 #include "kernel/sections.h"
 #include "kernel/shell.h"
@@ -465,6 +466,16 @@ static const struct command commands[] = {
 
 /* -------------------------------------------------------- line editor --- */
 
+/* The next byte from the serial line; the CPU sleeps while none comes. */
+static int shell_getc(void)
+{
+	int c;
+
+	while ((c = console_try_getc()) < 0)
+		idle_wait();
+	return c;
+}
+
 /*
  * Read one line into buf, echoing it. Backspace (0x08 or 0x7f) erases.
  * Returns its length, or -1 when it was longer than the buffer (the rest
@@ -476,7 +487,7 @@ static int read_line(char *buf, int size)
 	bool too_long = false;
 
 	for (;;) {
-		int c = console_getc();
+		int c = shell_getc();
 
 		if (c == '\r' || c == '\n') {
 			kprintf("\n");
@@ -546,9 +557,10 @@ void shell_run(void)
 {
 	static char line[SHELL_LINE_MAX];
 	char *argv[SHELL_ARGS_MAX];
+	bool sleeps = idle_start();
 
-	kprintf("# shell: state=ready frames_in_use=%llu help=\"type help\"\n",
-		(unsigned long long)frames_in_use());
+	kprintf("# shell: state=ready frames_in_use=%llu idle=%s help=\"type help\"\n",
+		(unsigned long long)frames_in_use(), sleeps ? "apic-timer" : "poll");
 	for (;;) {
 		const struct command *c;
 		int len, argc;
@@ -576,6 +588,7 @@ void shell_run(void)
 			break;                      /* exit */
 		c->run(argc, argv);
 	}
+	idle_stop();
 	release_everything();
 	kprintf("# shell: state=bye frames_in_use=%llu\n", (unsigned long long)frames_in_use());
 }

@@ -52,7 +52,7 @@ struct descriptor_ptr {
 
 extern const uint64_t trap_stubs[32];
 
-static struct idt_entry idt[32];
+static struct idt_entry idt[256];   /* only the exceptions and trap_set_gate()'s */
 static struct tss tss;
 static uint8_t ist1_stack[16384] __attribute__((aligned(16)));
 /* null, code 0x08, data 0x10, TSS 0x18 (16 bytes: two slots) */
@@ -89,17 +89,20 @@ void trap_init(void)
 	__asm__ volatile("lgdt %0" : : "m"(gdtr));
 	__asm__ volatile("ltr %w0" : : "r"(TSS_SEL));
 
-	for (int v = 0; v < 32; v++) {
-		uint64_t addr = trap_stubs[v];
-
-		idt[v].offset_low = addr & 0xffff;
-		idt[v].selector = KERNEL_CS;
-		idt[v].ist = (v == 2 || v == 8 || v == 18) ? 1 : 0;
-		idt[v].type_attr = 0x8e;
-		idt[v].offset_mid = (addr >> 16) & 0xffff;
-		idt[v].offset_high = addr >> 32;
-	}
+	for (int v = 0; v < 32; v++)
+		trap_set_gate((uint8_t)v, trap_stubs[v]);
+	idt[2].ist = idt[8].ist = idt[18].ist = 1;     /* NMI, #DF, #MC: own stack */
 	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void trap_set_gate(uint8_t vector, uint64_t handler)
+{
+	idt[vector].offset_low = handler & 0xffff;
+	idt[vector].selector = KERNEL_CS;
+	idt[vector].ist = 0;
+	idt[vector].type_attr = 0x8e;       /* present, ring 0, interrupt gate */
+	idt[vector].offset_mid = (handler >> 16) & 0xffff;
+	idt[vector].offset_high = handler >> 32;
 }
 
 void trap_handler(struct trap_frame *f)

@@ -74,6 +74,7 @@ for my $i (0 .. $#script) {
 }
 my ($start, $end) = diag_lines($r, 'shell');
 is($start->{state}, 'ready', 'the shell says it is ready');
+is($start->{idle}, 'apic-timer', 'and sleeps between keys on the local-APIC timer');
 is($end->{state}, 'bye', 'and says goodbye');
 is($end->{frames_in_use}, $start->{frames_in_use}, 'every frame the session took came back');
 unlike($r->{out}, qr/^# exception:/m, 'no exception');
