@@ -17,6 +17,11 @@
  * machine with up to 60 GiB of reach needs no inner level: the root is
  * then a table of leaves indexed by leaf_nr.
  *
+ * No slot is ever NULL: an absent leaf or subtree points at the shared
+ * read-only zero node of its level (pageflags.h), so lookups need no NULL
+ * check, and everything that frees, counts or iterates compares with the
+ * zero node instead.
+ *
  * The one-bit operations are inline in pageflags.h. This file builds and
  * frees the tree, and walks it for iteration, counting and clearing.
  *
@@ -46,6 +51,28 @@ _Static_assert(WORDS_PER_LEAF * sizeof(uint64_t) == PAGEFLAGS_PAGE_SIZE,
 	       "a leaf is one page of bits");
 _Static_assert(PAGEFLAGS_SLOTS * sizeof(void *) == PAGEFLAGS_PAGE_SIZE,
 	       "an inner node is one page of pointers");
+_Static_assert(sizeof(pageflags_zero_inner) / sizeof(pageflags_zero_inner[0]) >= 2,
+	       "a zero node for every inner level");
+
+/*
+ * The zero pages (pageflags.h): what an absent leaf or subtree points at.
+ * Read-only and shared by every map; level-l zero nodes point at the zero
+ * node of level l - 1, down to the zero leaf.
+ */
+const uint64_t pageflags_zero_leaf[WORDS_PER_LEAF]
+	__attribute__((aligned(PAGEFLAGS_PAGE_SIZE))) = { 0 };
+void *const pageflags_zero_inner[2][PAGEFLAGS_SLOTS]
+	__attribute__((aligned(PAGEFLAGS_PAGE_SIZE))) = {
+	{ [0 ... PAGEFLAGS_SLOTS - 1] = (void *)pageflags_zero_leaf },
+	{ [0 ... PAGEFLAGS_SLOTS - 1] = (void *)pageflags_zero_inner[0] },
+};
+
+/* The zero node of `level`: the zero leaf at 0, a zero inner node above. */
+static void *zero_node(unsigned int level)
+{
+	return level ? (void *)pageflags_zero_inner[level - 1] :
+		       (void *)pageflags_zero_leaf;
+}
 
 static const char *const error_names[] = {
 	[PAGEFLAGS_OK] = "ok",
@@ -101,23 +128,25 @@ static uint64_t *next_leaf(const struct pageflags *map, uint64_t *leaf_nr)
 
 	while (nr < map->nr_leaf_slots) {
 		void *const *node = map->root;
-		unsigned int shift = PAGEFLAGS_SLOT_SHIFT * map->inner_levels;
+		unsigned int level = map->inner_levels;  /* of node's children */
+		unsigned int shift = PAGEFLAGS_SLOT_SHIFT * level;
 		uint64_t mask = ~0ull;  /* the root: nr < nr_leaf_slots */
 
 		for (;;) {
 			void *child = node[(nr >> shift) & mask];
 
-			if (!child) {
+			if (child == zero_node(level)) {
 				nr = ((nr >> shift) + 1) << shift;
 				if (node == map->root || ((nr >> shift) & mask) == 0)
 					break;  /* past this node's last slot */
 				continue;
 			}
-			if (shift == 0) {
+			if (level == 0) {
 				*leaf_nr = nr;
 				return child;
 			}
 			node = child;
+			level--;
 			shift -= PAGEFLAGS_SLOT_SHIFT;
 			mask = PAGEFLAGS_SLOTS - 1;
 		}
@@ -208,36 +237,40 @@ static void *pool_take(struct page_pool *pool)
 /*
  * Walk the subtree in *slot (level `level`, first leaf first_leaf) and give
  * every wanted leaf a page, with the inner nodes on its way. Returns the
- * number of pages that were missing. With pool == NULL it only counts
- * (and *slot may stand for an absent node); with a pool it links pages in.
+ * number of pages that were missing. With pool == NULL it only counts and
+ * writes nothing (an absent subtree is walked through its zero node); with
+ * a pool it links pages in, a new inner node's slots pointing at the zero
+ * node below until they are filled.
  */
 static uint64_t populate(struct pageflags *map, void **slot, unsigned int level,
 			 uint64_t first_leaf, const struct want *want,
 			 struct page_pool *pool)
 {
 	uint64_t span = level_span(level), missing = 0;
-	void *absent = NULL;
 	void **children;
 
 	if (!wanted(want, first_leaf << PAGEFLAGS_LEAF_SHIFT,
 		    (first_leaf + span) << PAGEFLAGS_LEAF_SHIFT))
 		return 0;
-	if (!*slot) {
+	if (*slot == zero_node(level)) {
 		missing = 1;
 		if (pool) {
 			*slot = pool_take(pool);
-			if (level == 0)
+			if (level == 0) {
 				map->nr_leaves++;
-			else
+			} else {
 				map->nr_inner++;
+				for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++)
+					((void **)*slot)[i] = zero_node(level - 1);
+			}
 		}
 	}
 	if (level == 0)
 		return missing;
 	children = *slot;
 	for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++)
-		missing += populate(map, children ? &children[i] : &absent,
-				    level - 1, first_leaf + i * (span / PAGEFLAGS_SLOTS),
+		missing += populate(map, &children[i], level - 1,
+				    first_leaf + i * (span / PAGEFLAGS_SLOTS),
 				    want, pool);
 	return missing;
 }
@@ -300,6 +333,8 @@ static void set_geometry(struct pageflags *map, unsigned int phys_bits,
 	map->nr_leaf_slots = map->root_slots * span;
 	map->direct_end_pfn = map->inner_levels ? 0 :
 			      map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT;
+	for (unsigned int i = 0; i < map->root_slots; i++)
+		map->root[i] = zero_node(map->inner_levels);
 }
 
 int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
@@ -352,12 +387,15 @@ int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
 	return populate_map(map, &want);
 }
 
+/* Give back the subtree in `node` (level `level`); zero nodes are not the
+ * map's and stay. */
 static void free_subtree(struct pageflags *map, void *node, unsigned int level)
 {
+	if (node == zero_node(level))
+		return;
 	if (level > 0)
 		for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++)
-			if (((void **)node)[i])
-				free_subtree(map, ((void **)node)[i], level - 1);
+			free_subtree(map, ((void **)node)[i], level - 1);
 	map->source.free_page(map->source.ctx, node);
 }
 
@@ -368,8 +406,7 @@ void pageflags_destroy(struct pageflags *map)
 	if (!map)
 		return;
 	for (unsigned int i = 0; i < map->root_slots; i++)
-		if (map->root[i])
-			free_subtree(map, map->root[i], map->inner_levels);
+		free_subtree(map, map->root[i], map->inner_levels);
 	source = map->source;   /* the header page holds it */
 	source.free_page(source.ctx, map);
 }

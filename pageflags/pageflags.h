@@ -16,7 +16,9 @@
  *     (space->possible_end_pfn) or, when that is not given, the physical
  *     address width, up to 52 bits. With no inner level at all the root is
  *     a direct table of leaves, indexed by leaf number;
- *   - a NULL pointer anywhere means "every bit below here is 0".
+ *   - an absent leaf or subtree is a pointer to a shared, read-only zero
+ *     page (pageflags_zero_leaf, pageflags_zero_inner): "every bit below
+ *     here is 0", with no NULL to check on the way down.
  *
  * Two modes:
  *   PAGEFLAGS_PRESENT_ONLY  leaves exist only where the space says memory is
@@ -30,8 +32,8 @@
  * non-negative result on success, or the negative of an enum
  * pageflags_error. pageflags_error_name() names each one.
  *
- * The map is not thread-safe: lookups remember the last leaf used, so callers
- * serialise every call on one map (including tests).
+ * The map is not thread-safe: sets and clears remember the last leaf used,
+ * so callers serialise every call on one map.
  */
 #ifndef DYNFLAGS_PAGEFLAGS_H
 #define DYNFLAGS_PAGEFLAGS_H
@@ -290,37 +292,45 @@ uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn);
  */
 
 /*
- * The leaf holding pfn's bit, walked down from the root, or NULL when pfn
- * is beyond the map's reach or its leaf is absent. A leaf found becomes the
- * map's last leaf. The levels are written out (there are at most two), so
- * every shift is a constant; the root needs no mask, as
- * leaf_nr < nr_leaf_slots keeps its index below root_slots.
+ * The zero pages. An absent leaf is not NULL: its slot points at
+ * pageflags_zero_leaf, one shared read-only page of 0 bits. An absent
+ * subtree of level l > 0 points at pageflags_zero_inner[l - 1], a shared
+ * read-only node whose 512 slots all point at the zero node one level
+ * down. So every slot of the tree leads to a leaf, and a test walks
+ * root -> ... -> leaf -> word with no NULL check. The zero pages belong to
+ * no map: they are never written, never freed and never counted in bytes.
  */
-static inline uint64_t *pageflags_walk(struct pageflags *map, uint64_t pfn)
-{
-	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
-	void **node = map->root;
-	uint64_t *leaf;
+extern const uint64_t pageflags_zero_leaf[PAGEFLAGS_LEAF_PFNS / 64];
+extern void *const pageflags_zero_inner[2][PAGEFLAGS_SLOTS];
 
-	if (leaf_nr >= map->nr_leaf_slots)
-		return NULL;
-	if (map->inner_levels == 2) {
-		node = node[leaf_nr >> (2 * PAGEFLAGS_SLOT_SHIFT)];
-		if (!node)
-			return NULL;
-	}
-	if (map->inner_levels >= 1) {
+/*
+ * The leaf holding the bits of leaf number leaf_nr, which must be below
+ * map->nr_leaf_slots: a real leaf, or pageflags_zero_leaf where it is
+ * absent. The levels are written out (there are at most two), so every
+ * shift is a constant; the root needs no mask, as leaf_nr < nr_leaf_slots
+ * keeps its index below root_slots. pageflags_walk_inner() is the walk of
+ * a map with one or two inner levels.
+ */
+static inline uint64_t *pageflags_walk_inner(const struct pageflags *map,
+					     uint64_t leaf_nr)
+{
+	void *const *node;
+
+	if (map->inner_levels == 1) {
+		node = map->root[leaf_nr >> PAGEFLAGS_SLOT_SHIFT];
+	} else {
+		node = map->root[leaf_nr >> (2 * PAGEFLAGS_SLOT_SHIFT)];
 		node = node[(leaf_nr >> PAGEFLAGS_SLOT_SHIFT) & (PAGEFLAGS_SLOTS - 1)];
-		if (!node)
-			return NULL;
 	}
-	leaf = node[leaf_nr & (PAGEFLAGS_SLOTS - 1)];
-	if (leaf) {
-		map->last_leaf_nr = leaf_nr;
-		map->last_words = (uintptr_t)leaf -
-				  (leaf_nr << PAGEFLAGS_PAGE_SHIFT);
-	}
-	return leaf;
+	return node[leaf_nr & (PAGEFLAGS_SLOTS - 1)];
+}
+
+static inline uint64_t *pageflags_walk(const struct pageflags *map,
+				       uint64_t leaf_nr)
+{
+	if (map->inner_levels == 0)
+		return map->root[leaf_nr];
+	return pageflags_walk_inner(map, leaf_nr);
 }
 
 /* The word of `leaf` that holds pfn's bit. */
@@ -344,35 +354,59 @@ static inline int pageflags_apply(uint64_t *word, uint64_t pfn,
 	return (int)((old >> (pfn & 63)) & 1);
 }
 
+/* An op on a pfn the tree does not reach, or on an absent leaf (a set
+ * fails; a test or clear finds 0 and writes nothing). */
+static inline int pageflags_no_leaf(const struct pageflags *map, uint64_t pfn,
+				    enum pageflags_op op)
+{
+	if (pfn >= map->pfn_limit)
+		return -PAGEFLAGS_ERR_RANGE;
+	return op == PAGEFLAGS_OP_SET ? -PAGEFLAGS_ERR_NOT_PRESENT : 0;
+}
+
 /*
  * Do `op` on pfn's bit: the old bit, or an error where there is no leaf.
- * Three ways to the leaf, cheapest first:
- *   - a test on a map with no inner level reads root[leaf_nr], one load,
- *     and leaves the last leaf alone (storing it would cost more);
- *   - the last leaf used: a run of pfns in one leaf (walking memory in
- *     order) walks the tree once. It can only match an in-range pfn (the
- *     width is at least one whole leaf), and last_words already has the
- *     leaf's number taken off, so the word is one add away;
- *   - the walk from the root.
+ *   - A test walks: root -> ... -> leaf -> word, with no branch but the
+ *     range check (absent leaves are the zero leaf) and no store. On a map
+ *     with no inner level the one compare with direct_end_pfn is both the
+ *     range check and the choice of path, and the walk is root[leaf_nr].
+ *     A test neither reads nor fills the last leaf: on random pfns that
+ *     costs more than it saves, and the walk it would save is one load
+ *     per level, from nodes that stay in cache.
+ *   - A set or clear first tries the last leaf it used: a run of pfns in
+ *     one leaf (walking memory in order) walks the tree once. It can only
+ *     match an in-range pfn (the width is at least one whole leaf), and
+ *     last_words already has the leaf's number taken off, so the word is
+ *     one add away. Otherwise it walks; the zero leaf is never written and
+ *     never becomes the last leaf.
  */
 static inline int pageflags_bit(struct pageflags *map, uint64_t pfn,
 				enum pageflags_op op)
 {
+	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
 	uint64_t *leaf;
 
-	if (op == PAGEFLAGS_OP_TEST && pfn < map->direct_end_pfn) {
-		leaf = map->root[pfn >> PAGEFLAGS_LEAF_SHIFT];
-		return leaf ? pageflags_apply(pageflags_word(leaf, pfn), pfn, op) : 0;
-	}
-	if (__builtin_expect(pfn >> PAGEFLAGS_LEAF_SHIFT == map->last_leaf_nr, 1))
+	if (op == PAGEFLAGS_OP_TEST && pfn < map->direct_end_pfn)
+		return pageflags_apply(pageflags_word(map->root[leaf_nr], pfn),
+				       pfn, op);
+	if (op != PAGEFLAGS_OP_TEST &&
+	    __builtin_expect(leaf_nr == map->last_leaf_nr, 1))
 		return pageflags_apply((uint64_t *)(map->last_words + (pfn >> 6) * 8),
 				       pfn, op);
-	leaf = pageflags_walk(map, pfn);
-	if (leaf)
-		return pageflags_apply(pageflags_word(leaf, pfn), pfn, op);
-	if (pfn >= map->pfn_limit)
-		return -PAGEFLAGS_ERR_RANGE;
-	return op == PAGEFLAGS_OP_SET ? -PAGEFLAGS_ERR_NOT_PRESENT : 0;
+	if (__builtin_expect(leaf_nr >= map->nr_leaf_slots, 0))
+		return pageflags_no_leaf(map, pfn, op);
+	/* A test here has an inner level: with none, direct_end_pfn is the
+	 * reach, and a pfn at or past it was caught just above. */
+	leaf = op == PAGEFLAGS_OP_TEST ? pageflags_walk_inner(map, leaf_nr) :
+					 pageflags_walk(map, leaf_nr);
+	if (op != PAGEFLAGS_OP_TEST) {
+		if (leaf == pageflags_zero_leaf)
+			return pageflags_no_leaf(map, pfn, op);
+		map->last_leaf_nr = leaf_nr;
+		map->last_words = (uintptr_t)leaf -
+				  (leaf_nr << PAGEFLAGS_PAGE_SHIFT);
+	}
+	return pageflags_apply(pageflags_word(leaf, pfn), pfn, op);
 }
 
 static inline int pageflags_test(struct pageflags *map, uint64_t pfn)

@@ -7,7 +7,8 @@
  * runs on a real map and on a reference model (the set bits as a sorted
  * array, the leaves that exist as a sorted array), and every result must
  * agree: return values, errors, next-set answers, counts, the leaves and
- * inner nodes the map holds, and the pages it gives back.
+ * inner nodes the map holds, and the pages it gives back. Absent leaves
+ * must be the shared zero leaf, which must stay all 0.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -203,9 +204,27 @@ static bool model_add_leaves(uint64_t start, uint64_t end, bool dry_run)
 	return true;
 }
 
+/*
+ * The shared zero pages are untouched: the zero leaf all 0 bits, each zero
+ * inner node pointing only at the zero node below.
+ */
+static void check_zero_pages(void)
+{
+	for (unsigned int i = 0; i < LEAF / 64; i++)
+		CHECK(pageflags_zero_leaf[i] == 0);
+	for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++) {
+		CHECK(pageflags_zero_inner[0][i] == pageflags_zero_leaf);
+		CHECK(pageflags_zero_inner[1][i] == pageflags_zero_inner[0]);
+	}
+}
+
 static void check_stats(const struct pageflags *map)
 {
 	struct pageflags_stats st;
+
+	/* the last leaf is always a real one, never the zero leaf */
+	CHECK(map->last_leaf_nr == PAGEFLAGS_NO_PFN ||
+	      contains(model.leaves, model.nr_leaves, map->last_leaf_nr));
 
 	pageflags_stats(map, &st);
 	CHECK(st.nr_leaves == model.nr_leaves);
@@ -263,6 +282,9 @@ static void run_op(struct pageflags *map, struct input *in)
 	case 2:         /* test */
 		err = expected_error(pfn, 0);
 		CHECK(pageflags_test(map, pfn) == (err ? err : was));
+		if (pfn < model.reach)  /* absent leaves are the zero leaf */
+			CHECK((pageflags_walk(map, pfn / LEAF) == pageflags_zero_leaf) ==
+			      !in_leaf(pfn));
 		break;
 	case 5: {       /* next set */
 		size_t i = lower_bound(model.bits, model.nr_bits, pfn);
@@ -384,5 +406,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_stats(map);
 	pageflags_destroy(map);
 	CHECK(src.nr_out == 0);
+	check_zero_pages();
 	return 0;
 }

@@ -352,7 +352,7 @@ static void direct_root_lookups(struct ktest *t)
 	map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
 	KT_ASSERT(t, map != NULL);
 	expect_stats(t, map, 4, 0);
-	KT_EXPECT_EQ(t, map->direct_end_pfn, end);
+	KT_EXPECT_EQ(t, map->inner_levels, 0);
 
 	KT_EXPECT_EQ(t, pageflags_set(map, 32 * LEAF + 9), 0);
 	last = map->last_leaf_nr;
@@ -701,7 +701,10 @@ static void grow_adds_leaves(struct ktest *t)
 	expect_no_leak(t);
 }
 
-/* The last leaf answers repeated lookups without walking the tree. */
+/*
+ * The last leaf answers repeated sets and clears without walking the tree;
+ * tests always walk and leave it alone.
+ */
 static void last_leaf_skips_walk(struct ktest *t)
 {
 	struct pageflags *map;
@@ -711,15 +714,20 @@ static void last_leaf_skips_walk(struct ktest *t)
 	src_reset();
 	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
 	KT_ASSERT(t, map != NULL);
+	KT_ASSERT(t, map->inner_levels >= 1);
 	KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
+	KT_EXPECT_EQ(t, map->last_leaf_nr, pfn / LEAF);
 	/* Hide the tree: only the last leaf can still be found. */
 	node = map->root[0];
-	map->root[0] = NULL;
-	KT_EXPECT_EQ(t, pageflags_test(map, pfn), 1);
+	map->root[0] = (void *)pageflags_zero_inner[map->inner_levels - 1];
 	KT_EXPECT_EQ(t, pageflags_set(map, pfn + 1), 0);
-	KT_EXPECT_EQ(t, pageflags_test(map, LEAF), 0);  /* a miss walks */
+	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, pfn), 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, pfn + 1), 0);       /* a test walks */
+	KT_EXPECT_EQ(t, pageflags_test(map, LEAF), 0);
+	KT_EXPECT_EQ(t, map->last_leaf_nr, pfn / LEAF);         /* tests left it */
 	map->root[0] = node;
 	KT_EXPECT_EQ(t, pageflags_test(map, pfn + 1), 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);
 	pageflags_destroy(map);
 	expect_no_leak(t);
 }
@@ -799,6 +807,70 @@ static void grow_fails_at_every_allocation(struct ktest *t)
 	expect_no_leak(t);
 }
 
+/* The zero leaf is still all 0 bits. */
+static void expect_zero_leaf_clean(struct ktest *t)
+{
+	uint64_t any = 0;
+
+	for (unsigned int w = 0; w < LEAF / 64; w++)
+		any |= pageflags_zero_leaf[w];
+	KT_EXPECT_EQ(t, any, 0);
+}
+
+/*
+ * Absent leaves and subtrees are the shared zero pages: reads find 0, a
+ * set fails with not-present, a clear succeeds without writing, iteration,
+ * counts and bytes skip them, and destroy gives back only the map's own
+ * pages (src notices any other page given back).
+ */
+static void zero_leaf_stands_for_absent(struct ktest *t)
+{
+	struct layout layouts[2] = { small, sparse52 };
+	uint64_t absent[2] = { 3 * LEAF + 5, (1ull << 38) + 7 };
+
+	for (unsigned int i = 0; i < 2; i++) {
+		struct pageflags *map;
+		uint64_t pfn = absent[i], last;
+		unsigned int top = i == 0 ? 1 : 2;   /* inner levels */
+
+		src_reset();
+		map = make_map(t, &layouts[i], PAGEFLAGS_PRESENT_ONLY);
+		KT_ASSERT(t, map != NULL);
+		KT_EXPECT_EQ(t, map->inner_levels, top);
+		KT_EXPECT(t, pageflags_walk(map, pfn / LEAF) == pageflags_zero_leaf);
+		KT_EXPECT_EQ(t, pageflags_set(map, 1), 0);     /* leaf 0 is there */
+		last = map->last_leaf_nr;
+		KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);
+		KT_EXPECT_EQ(t, pageflags_set(map, pfn), ENOTPR_);
+		KT_EXPECT_EQ(t, pageflags_test_and_set(map, pfn), ENOTPR_);
+		KT_EXPECT_EQ(t, pageflags_clear(map, pfn), 0);
+		KT_EXPECT_EQ(t, pageflags_test_and_clear(map, pfn), 0);
+		KT_EXPECT_EQ(t, map->last_leaf_nr, last);   /* never the zero leaf */
+		expect_zero_leaf_clean(t);
+
+		/* iteration, counting and clear_all step over it */
+		KT_EXPECT_EQ(t, pageflags_next_set(map, 2), NONE);
+		KT_EXPECT_EQ(t, pageflags_next_leaf(map, 3 * LEAF),
+			     i == 0 ? 32 * LEAF : 1ull << 31);
+		KT_EXPECT_EQ(t, pageflags_count(map), 1);
+		pageflags_clear_all(map);
+		KT_EXPECT_EQ(t, pageflags_count(map), 0);
+		expect_zero_leaf_clean(t);
+		KT_EXPECT_EQ(t, pageflags_bytes(map), src.nr_out * PAGE);
+
+		/* hotplug replaces the zero pages on the way with real ones */
+		KT_EXPECT_EQ(t, pageflags_grow(map, pfn, pfn + 1), 0);
+		KT_EXPECT(t, pageflags_walk(map, pfn / LEAF) != pageflags_zero_leaf);
+		KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
+		KT_EXPECT_EQ(t, pageflags_next_set(map, 0), pfn);
+		KT_EXPECT_EQ(t, pageflags_test(map, pfn + LEAF), 0);    /* next leaf */
+		KT_EXPECT_EQ(t, pageflags_bytes(map), src.nr_out * PAGE);
+		expect_zero_leaf_clean(t);
+		pageflags_destroy(map);
+		expect_no_leak(t);
+	}
+}
+
 /* Maps of both modes and several shapes give back exactly their pages. */
 static void destroy_returns_every_page(struct ktest *t)
 {
@@ -836,6 +908,7 @@ KTEST_SUITE(pageflags,
 	KTEST_CASE(sparse_52_bit_layout),
 	KTEST_CASE(grow_adds_leaves),
 	KTEST_CASE(last_leaf_skips_walk),
+	KTEST_CASE(zero_leaf_stands_for_absent),
 	KTEST_CASE(create_fails_at_every_allocation),
 	KTEST_CASE(grow_fails_at_every_allocation),
 	KTEST_CASE(destroy_returns_every_page));
@@ -953,10 +1026,10 @@ static void seed_every_entry_point_exists(struct ktest *t)
 	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 7), 1);
 	KT_EXPECT_EQ(t, pageflags_set(map, 3 * LEAF), 0);
 	KT_EXPECT_EQ(t, pageflags_bit(map, 3 * LEAF, PAGEFLAGS_OP_TEST), 1);
-	KT_EXPECT(t, (uintptr_t)pageflags_walk(map, 3 * LEAF) ==
+	KT_EXPECT(t, (uintptr_t)pageflags_walk(map, 3) ==
 		     map->last_words + 3 * LEAF / 8);
-	KT_EXPECT(t, pageflags_walk(map, 4 * LEAF) == NULL);
-	KT_EXPECT_EQ(t, pageflags_apply(pageflags_word(pageflags_walk(map, 3 * LEAF),
+	KT_EXPECT_EQ(t, pageflags_test(map, 4 * LEAF), 0);     /* past the reach */
+	KT_EXPECT_EQ(t, pageflags_apply(pageflags_word(pageflags_walk(map, 3),
 						       3 * LEAF), 3 * LEAF,
 					PAGEFLAGS_OP_TEST), 1);
 	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), 3 * LEAF);
