@@ -366,19 +366,16 @@ static inline int pageflags_no_leaf(const struct pageflags *map, uint64_t pfn,
 
 /*
  * Do `op` on pfn's bit: the old bit, or an error where there is no leaf.
- *   - A test walks: root -> ... -> leaf -> word, with no branch but the
- *     range check (absent leaves are the zero leaf) and no store. On a map
- *     with no inner level the one compare with direct_end_pfn is both the
- *     range check and the choice of path, and the walk is root[leaf_nr].
- *     A test neither reads nor fills the last leaf: on random pfns that
- *     costs more than it saves, and the walk it would save is one load
- *     per level, from nodes that stay in cache.
- *   - A set or clear first tries the last leaf it used: a run of pfns in
- *     one leaf (walking memory in order) walks the tree once. It can only
- *     match an in-range pfn (the width is at least one whole leaf), and
- *     last_words already has the leaf's number taken off, so the word is
- *     one add away. Otherwise it walks; the zero leaf is never written and
- *     never becomes the last leaf.
+ *   - On a map with no inner level, a test is root[leaf_nr] -> word, with
+ *     no branch but one compare with direct_end_pfn, which is both the
+ *     range check and the choice of path (absent leaves are the zero leaf,
+ *     so there is no NULL check). There is no tree to walk again.
+ *   - Otherwise every op first tries the last leaf it used: a run of pfns
+ *     in one leaf (walking memory in order) walks the tree once. It can
+ *     only match an in-range pfn (the width is at least one whole leaf),
+ *     and last_words already has the leaf's number taken off, so the word
+ *     is one add away. Otherwise it walks; the zero leaf is never written
+ *     and never becomes the last leaf.
  */
 static inline int pageflags_bit(struct pageflags *map, uint64_t pfn,
 				enum pageflags_op op)
@@ -389,23 +386,16 @@ static inline int pageflags_bit(struct pageflags *map, uint64_t pfn,
 	if (op == PAGEFLAGS_OP_TEST && pfn < map->direct_end_pfn)
 		return pageflags_apply(pageflags_word(map->root[leaf_nr], pfn),
 				       pfn, op);
-	if (op != PAGEFLAGS_OP_TEST &&
-	    __builtin_expect(leaf_nr == map->last_leaf_nr, 1))
+	if (__builtin_expect(leaf_nr == map->last_leaf_nr, 1))
 		return pageflags_apply((uint64_t *)(map->last_words + (pfn >> 6) * 8),
 				       pfn, op);
 	if (__builtin_expect(leaf_nr >= map->nr_leaf_slots, 0))
 		return pageflags_no_leaf(map, pfn, op);
-	/* A test here has an inner level: with none, direct_end_pfn is the
-	 * reach, and a pfn at or past it was caught just above. */
-	leaf = op == PAGEFLAGS_OP_TEST ? pageflags_walk_inner(map, leaf_nr) :
-					 pageflags_walk(map, leaf_nr);
-	if (op != PAGEFLAGS_OP_TEST) {
-		if (leaf == pageflags_zero_leaf)
-			return pageflags_no_leaf(map, pfn, op);
-		map->last_leaf_nr = leaf_nr;
-		map->last_words = (uintptr_t)leaf -
-				  (leaf_nr << PAGEFLAGS_PAGE_SHIFT);
-	}
+	leaf = pageflags_walk(map, leaf_nr);
+	if (leaf == pageflags_zero_leaf)
+		return pageflags_no_leaf(map, pfn, op);
+	map->last_leaf_nr = leaf_nr;
+	map->last_words = (uintptr_t)leaf - (leaf_nr << PAGEFLAGS_PAGE_SHIFT);
 	return pageflags_apply(pageflags_word(leaf, pfn), pfn, op);
 }
 
