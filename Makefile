@@ -14,6 +14,7 @@
 
 BUILD    ?= build
 B        := $(BUILD)
+DEPS_STAMP := $(B)/.deps-checked   # tools/deps.sh ran (the rule is below)
 
 # Options for `make run` (see tools/run-qemu --help): e.g.
 #   make run MEM=6G CMDLINE="ktest=none"   make run FIRMWARE=bios   make run BOOT=efi
@@ -61,7 +62,7 @@ BENCH_TARGETS :=
 # and the TAP runner. `make test` runs it under prove.
 define host_test
 HOST_TESTS += $(B)/host/$(1)
-$(B)/host/$(1): $(2) tests/ktest.c tests/host/ktest_host.c $(HOST_HEADERS)
+$(B)/host/$(1): $(2) tests/ktest.c tests/host/ktest_host.c $(HOST_HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $$(dir $$@)
 	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $(2) tests/ktest.c tests/host/ktest_host.c $(3)
 endef
@@ -71,7 +72,7 @@ endef
 FUZZ_SMOKE_RUNS ?= 20000
 define fuzz_target
 FUZZ_TARGETS += $(B)/fuzz/$(1)
-$(B)/fuzz/$(1): $(2) $(HOST_HEADERS)
+$(B)/fuzz/$(1): $(2) $(HOST_HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $$(dir $$@)
 	$$(FUZZ_CC) -std=gnu11 -O1 -g -I. -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -81,12 +82,19 @@ endef
 # $(call bench_target,NAME,SOURCES,LIBS): an optimised benchmark program.
 define bench_target
 BENCH_TARGETS += $(B)/bench/$(1)
-$(B)/bench/$(1): $(2) $(HOST_HEADERS)
+$(B)/bench/$(1): $(2) $(HOST_HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $$(dir $$@)
 	$$(HOST_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -o $$@ $(2) $(3)
 endef
 
 include $(sort $(wildcard mk/*.mk))
+
+# Before the first compile, install what is missing (tools/deps.sh says
+# what it installs). Every object, fuzz target and benchmark waits for it.
+$(DEPS_STAMP): tools/deps.sh
+	@mkdir -p $(dir $@)
+	@tools/deps.sh --quiet
+	@touch $@
 
 # ----------------------------------------------------------------- rules ---
 .PHONY: all kernel iso run test check-host check-fuzz check-boot bench fuzz gdb deps clean
@@ -99,11 +107,11 @@ deps:
 kernel: $(B)/kernel.elf
 iso: $(B)/dynflags.iso
 
-$(B)/k/%.c.o: %.c
+$(B)/k/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/k/%.S.o: %.S
+$(B)/k/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(KASFLAGS) -MMD -MP -c -o $@ $<
 
@@ -118,7 +126,6 @@ GRUB_MODULES := multiboot2 normal serial terminal all_video iso9660 fat chain ec
 	configfile part_acorn part_amiga part_apple part_bsd part_dfly part_dvh \
 	part_gpt part_msdos part_plan part_sun part_sunpc
 $(B)/dynflags.iso: $(B)/kernel.elf boot/grub.cfg $(ISO_EXTRA)
-	@tools/deps.sh --quiet
 	rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
 	cp $(B)/kernel.elf $(B)/iso/boot/kernel.elf
 	cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
@@ -129,7 +136,6 @@ $(B)/dynflags.iso: $(B)/kernel.elf boot/grub.cfg $(ISO_EXTRA)
 
 RUN_IMAGE := $(if $(filter efi,$(BOOT)),$(B)/dynflags-esp.img,$(B)/dynflags.iso)
 run: $(RUN_IMAGE)
-	@tools/deps.sh --quiet
 	@st=0; tools/run-qemu --image $(RUN_IMAGE) --mem $(MEM) --stdin \
 		--firmware $(FIRMWARE) --cmdline "$(CMDLINE)" $(RUN_ARGS) || st=$$?; \
 	echo "make run: QEMU exit status $$st (33 = all tests passed; see README)"; \
@@ -162,7 +168,6 @@ fuzz: $(FUZZ_TARGETS)
 	done
 
 gdb: iso
-	@tools/deps.sh --quiet
 	tools/gdb.sh $(B)
 
 clean:

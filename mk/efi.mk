@@ -21,7 +21,7 @@ EFI_CFLAGS   := -std=gnu11 -O2 -Wall -Wextra -Werror \
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I.
 EFI_SECTIONS := .text .sdata .data .dynamic .dynsym .rel .rela .reloc
 
-$(B)/efi/%.o: %.c $(EFI_HEADERS)
+$(B)/efi/%.o: %.c $(EFI_HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(EFI_CFLAGS) -c -o $@ $<
 

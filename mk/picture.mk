@@ -27,7 +27,6 @@ picture:
 else
 picture: iso
 	$(if $(PICTURE_SHAPE_$(SHAPE)),,$(error SHAPE=$(SHAPE) is unknown: use 6g or maxmem))
-	@tools/deps.sh --quiet
 	@echo "picture: booting the $(SHAPE) shape ($(PICTURE_SHAPE_$(SHAPE))), serial log in $(B)/picture-$(SHAPE).log"
 	@st=0; tools/run-qemu --image $(B)/dynflags.iso $(PICTURE_SHAPE_$(SHAPE)) \
 		--cmdline "$(PICTURE_CMDLINE)" > $(B)/picture-$(SHAPE).log || st=$$?; \
