@@ -14,7 +14,8 @@
 
 BUILD    ?= build
 B        := $(BUILD)
-DEPS_STAMP := $(B)/.deps-checked   # tools/deps.sh ran (the rule is below)
+# Made once tools/deps.sh has run (the rule is below the fragments).
+DEPS_STAMP := $(B)/.deps-checked
 
 # Options for `make run` (see tools/run-qemu --help): e.g.
 #   make run MEM=6G CMDLINE="ktest=none"   make run FIRMWARE=bios   make run BOOT=efi
