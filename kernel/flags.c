@@ -13,16 +13,16 @@
 struct pageflags *boot_flags_present;
 struct pageflags *boot_flags_all;
 
-static void *frame_source_alloc(void *ctx)
+static void *frame_source_alloc(void *ctx, uint64_t nr_pages)
 {
 	(void)ctx;
-	return frame_alloc();
+	return frame_alloc_pages(nr_pages);
 }
 
-static void frame_source_free(void *ctx, void *page)
+static void frame_source_free(void *ctx, void *pages, uint64_t nr_pages)
 {
 	(void)ctx;
-	frame_free(page);
+	frame_free_pages(pages, nr_pages);
 }
 
 int flags_create(struct pageflags **mapp, enum pageflags_mode mode)

@@ -125,12 +125,12 @@ void ktest_run(const char *selection_in, struct ktest_results *out)
 }
 
 /* Test pages come from the frame allocator, so tests exercise it too. */
-void *ktest_page_alloc(void)
+void *ktest_pages_alloc(uint64_t nr_pages)
 {
-	return frame_alloc();
+	return frame_alloc_pages(nr_pages);
 }
 
-void ktest_page_free(void *page)
+void ktest_pages_free(void *pages, uint64_t nr_pages)
 {
-	frame_free(page);
+	frame_free_pages(pages, nr_pages);
 }

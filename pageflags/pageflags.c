@@ -1,8 +1,8 @@
 /*
  * pageflags.c: dynamic page flags, a radix tree of bitmap pages.
  *
- * A map is a header page (bookkeeping, the last leaf used, the root) and a
- * tree below the root. Numbers used throughout:
+ * A map is a header (bookkeeping, the last leaf used, the root: one page,
+ * or a few contiguous ones) and a tree below the root. Numbers used throughout:
  *
  *   pfn        page frame number: physical address >> 12
  *   leaf_nr    pfn >> 15: which 32768-pfn leaf holds the pfn's bit
@@ -10,12 +10,18 @@
  *              at level l - 1; a level-l subtree covers 512^l leaves
  *
  * The root's slots hold subtrees of level inner_levels. The height is fixed
- * when the map is made, from the pfns it must reach: those below the
- * space's possible_end_pfn, or the whole width when that is 0. It is the
- * fewest inner levels (9 bits of leaf_nr each) that leave at most
- * PAGEFLAGS_ROOT_SLOTS root slots, so the root fits the header page. A
- * machine with up to 60 GiB of reach needs no inner level: the root is
- * then a table of leaves indexed by leaf_nr.
+ * when the map is made, from the pfns it must reach (those below the
+ * space's possible_end_pfn, or the whole width when that is 0) and from
+ * the leaves it will have. It is the fewest inner levels (9 bits of
+ * leaf_nr each) whose root fits the header the leaves pay for: the first
+ * page holds PAGEFLAGS_ROOT_SLOTS slots, and every
+ * PAGEFLAGS_LEAVES_PER_ROOT_PAGE leaves buy one more page of 512 slots
+ * (1/128 of the leaves' own bytes). So a machine with up to 60 GiB of
+ * reach, or a big machine whose reach is mostly RAM (1 TiB in 1.75 TiB),
+ * needs no inner level: the root is a table of leaves indexed by leaf_nr,
+ * and a lookup is one load before the word. Only sparse spaces, where
+ * the leaves are too few to pay for a table over the whole reach, get
+ * inner levels.
  *
  * No slot is ever NULL: an absent leaf or subtree points at the shared
  * read-only zero node of its level (pageflags.h), so lookups need no NULL
@@ -205,7 +211,7 @@ static void pool_drain(const struct pageflags_source *source,
 		void *page = pool->head;
 
 		pool->head = *(void **)page;
-		source->free_page(source->ctx, page);
+		source->free_pages(source->ctx, page, 1);
 	}
 }
 
@@ -213,7 +219,7 @@ static int pool_fill(const struct pageflags_source *source,
 		     struct page_pool *pool, uint64_t nr_pages)
 {
 	for (uint64_t i = 0; i < nr_pages; i++) {
-		void *page = source->alloc_page(source->ctx);
+		void *page = source->alloc_pages(source->ctx, 1);
 
 		if (!page) {
 			pool_drain(source, pool);
@@ -235,62 +241,88 @@ static void *pool_take(struct page_pool *pool)
 }
 
 /*
- * Walk the subtree in *slot (level `level`, first leaf first_leaf) and give
- * every wanted leaf a page, with the inner nodes on its way. Returns the
- * number of pages that were missing. With pool == NULL it only counts and
- * writes nothing (an absent subtree is walked through its zero node); with
- * a pool it links pages in, a new inner node's slots pointing at the zero
- * node below until they are filled.
+ * One pass of building: with pool == NULL it only counts the pages the
+ * wanted leaves are missing (nr_leaves, nr_inner) and writes nothing; with
+ * a pool it also links them into map.
  */
-static uint64_t populate(struct pageflags *map, void **slot, unsigned int level,
-			 uint64_t first_leaf, const struct want *want,
-			 struct page_pool *pool)
+struct build {
+	struct pageflags *map;          /* NULL when only counting */
+	const struct want *want;
+	struct page_pool *pool;
+	uint64_t nr_leaves, nr_inner;   /* pages missing */
+};
+
+/*
+ * Walk the subtree in *slot (level `level`, first leaf first_leaf) and give
+ * every wanted leaf a page, with the inner nodes on its way. An absent
+ * subtree is walked through its zero node; a new inner node's slots point
+ * at the zero node below until they are filled.
+ */
+static void populate(struct build *b, void **slot, unsigned int level,
+		     uint64_t first_leaf)
 {
-	uint64_t span = level_span(level), missing = 0;
+	uint64_t span = level_span(level);
 	void **children;
 
-	if (!wanted(want, first_leaf << PAGEFLAGS_LEAF_SHIFT,
+	if (!wanted(b->want, first_leaf << PAGEFLAGS_LEAF_SHIFT,
 		    (first_leaf + span) << PAGEFLAGS_LEAF_SHIFT))
-		return 0;
+		return;
 	if (*slot == zero_node(level)) {
-		missing = 1;
-		if (pool) {
-			*slot = pool_take(pool);
+		if (level == 0)
+			b->nr_leaves++;
+		else
+			b->nr_inner++;
+		if (b->pool) {
+			*slot = pool_take(b->pool);
 			if (level == 0) {
-				map->nr_leaves++;
+				b->map->nr_leaves++;
 			} else {
-				map->nr_inner++;
+				b->map->nr_inner++;
 				for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++)
 					((void **)*slot)[i] = zero_node(level - 1);
 			}
 		}
 	}
 	if (level == 0)
-		return missing;
+		return;
 	children = *slot;
 	for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++)
-		missing += populate(map, &children[i], level - 1,
-				    first_leaf + i * (span / PAGEFLAGS_SLOTS),
-				    want, pool);
-	return missing;
+		populate(b, &children[i], level - 1,
+			 first_leaf + i * (span / PAGEFLAGS_SLOTS));
+}
+
+/*
+ * Count the leaves and inner nodes a tree of `inner_levels` with
+ * `root_slots` empty root slots would need for `want`.
+ */
+static void count_missing(struct build *b, unsigned int inner_levels,
+			  uint64_t root_slots)
+{
+	uint64_t span = level_span(inner_levels);
+
+	for (uint64_t i = 0; i < root_slots; i++) {
+		void *slot = zero_node(inner_levels);
+
+		populate(b, &slot, inner_levels, i * span);
+	}
 }
 
 /* Count, take and link the pages the wanted leaves need: all or nothing. */
 static int populate_map(struct pageflags *map, const struct want *want)
 {
-	uint64_t span = level_span(map->inner_levels), missing = 0;
+	uint64_t span = level_span(map->inner_levels);
 	struct page_pool pool = { NULL };
+	struct build b = { map, want, NULL, 0, 0 };
 	int err;
 
-	for (unsigned int i = 0; i < map->root_slots; i++)
-		missing += populate(map, &map->root[i], map->inner_levels,
-				    i * span, want, NULL);
-	err = pool_fill(&map->source, &pool, missing);
+	for (uint64_t i = 0; i < map->root_slots; i++)
+		populate(&b, &map->root[i], map->inner_levels, i * span);
+	err = pool_fill(&map->source, &pool, b.nr_leaves + b.nr_inner);
 	if (err)
 		return err;
-	for (unsigned int i = 0; i < map->root_slots; i++)
-		populate(map, &map->root[i], map->inner_levels, i * span,
-			 want, &pool);
+	b.pool = &pool;
+	for (uint64_t i = 0; i < map->root_slots; i++)
+		populate(&b, &map->root[i], map->inner_levels, i * span);
 	return 0;
 }
 
@@ -298,7 +330,7 @@ static int populate_map(struct pageflags *map, const struct want *want)
 
 static bool source_ok(const struct pageflags_source *source)
 {
-	return source && source->alloc_page && source->free_page;
+	return source && source->alloc_pages && source->free_pages;
 }
 
 static bool space_ok(const struct pageflags_space *space)
@@ -310,31 +342,63 @@ static bool space_ok(const struct pageflags_space *space)
 		       1ull << (space->phys_bits - PAGEFLAGS_PAGE_SHIFT);
 }
 
-/*
- * Fix the tree's height: the fewest inner levels under which a root of at
- * most PAGEFLAGS_ROOT_SLOTS slots reaches every leaf below end_pfn (the
- * possible end, or the whole width when that is not known).
- */
-static void set_geometry(struct pageflags *map, unsigned int phys_bits,
-			 uint64_t end_pfn)
+/* Root slots a tree of `inner_levels` needs to reach nr_leaf_nrs leaves. */
+static uint64_t root_slots_for(uint64_t nr_leaf_nrs, unsigned int inner_levels)
 {
-	uint64_t nr_leaves, span;
+	uint64_t span = level_span(inner_levels);
+
+	return (nr_leaf_nrs + span - 1) / span;
+}
+
+/* Header pages for a root of root_slots slots: the first page holds
+ * PAGEFLAGS_ROOT_SLOTS of them, every further page 512. */
+static uint64_t header_pages_for(uint64_t root_slots)
+{
+	if (root_slots <= PAGEFLAGS_ROOT_SLOTS)
+		return 1;
+	return 1 + (root_slots - PAGEFLAGS_ROOT_SLOTS + PAGEFLAGS_SLOTS - 1) /
+		   PAGEFLAGS_SLOTS;
+}
+
+/*
+ * The fewest inner levels for a map that must reach every leaf below
+ * end_pfn and will hold nr_leaves leaves: the first whose root fits a
+ * header of 1 + nr_leaves / PAGEFLAGS_LEAVES_PER_ROOT_PAGE pages.
+ */
+static unsigned int choose_levels(uint64_t end_pfn, uint64_t nr_leaves)
+{
+	uint64_t nr_leaf_nrs = (end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
+	uint64_t max_pages = 1 + nr_leaves / PAGEFLAGS_LEAVES_PER_ROOT_PAGE;
+	unsigned int levels = 0;
+
+	while (header_pages_for(root_slots_for(nr_leaf_nrs, levels)) > max_pages)
+		levels++;
+	return levels;
+}
+
+/* The levels whose root fits one header page, whatever the leaves. */
+static unsigned int one_page_levels(uint64_t end_pfn)
+{
+	return choose_levels(end_pfn, 0);
+}
+
+/* Set the tree's shape in a zeroed header: every root slot empty. */
+static void set_geometry(struct pageflags *map, unsigned int phys_bits,
+			 uint64_t end_pfn, unsigned int inner_levels,
+			 uint64_t header_pages)
+{
+	uint64_t nr_leaf_nrs = (end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
 
 	map->phys_bits = phys_bits;
 	map->pfn_limit = 1ull << (phys_bits - PAGEFLAGS_PAGE_SHIFT);
-	if (!end_pfn)
-		end_pfn = map->pfn_limit;
-	nr_leaves = (end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
-	map->inner_levels = 0;
-	span = 1;               /* leaves under one root slot */
-	while ((nr_leaves + span - 1) / span > PAGEFLAGS_ROOT_SLOTS)
-		span = level_span(++map->inner_levels);
-	map->root_slots = (unsigned int)((nr_leaves + span - 1) / span);
-	map->nr_leaf_slots = map->root_slots * span;
-	map->direct_end_pfn = map->inner_levels ? 0 :
+	map->inner_levels = inner_levels;
+	map->root_slots = root_slots_for(nr_leaf_nrs, inner_levels);
+	map->header_pages = header_pages;
+	map->nr_leaf_slots = map->root_slots * level_span(inner_levels);
+	map->direct_end_pfn = inner_levels ? 0 :
 			      map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT;
-	for (unsigned int i = 0; i < map->root_slots; i++)
-		map->root[i] = zero_node(map->inner_levels);
+	for (uint64_t i = 0; i < map->root_slots; i++)
+		map->root[i] = zero_node(inner_levels);
 }
 
 int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
@@ -343,6 +407,9 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 {
 	struct pageflags *map;
 	struct want want = { WANT_PRESENT, 0, 0, space };
+	struct build count = { NULL, &want, NULL, 0, 0 };
+	uint64_t pfn_limit, end_pfn, header_pages;
+	unsigned int levels;
 	int err;
 
 	if (!mapp)
@@ -352,24 +419,38 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	    (mode != PAGEFLAGS_PRESENT_ONLY && mode != PAGEFLAGS_ALL_POSSIBLE))
 		return -PAGEFLAGS_ERR_INVALID;
 
-	map = source->alloc_page(source->ctx);
+	/* Which leaves: present ones anywhere in the width, or every possible
+	 * one below the possible end. */
+	pfn_limit = 1ull << (space->phys_bits - PAGEFLAGS_PAGE_SHIFT);
+	end_pfn = space->possible_end_pfn ? space->possible_end_pfn : pfn_limit;
+	want.end_pfn = pfn_limit;
+	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
+		want.kind = WANT_POSSIBLE;
+		want.end_pfn = space->possible_end_pfn;
+	}
+
+	/* Count the leaves on a tree whose root fits one page, then pick the
+	 * height those leaves pay for. */
+	levels = one_page_levels(end_pfn);
+	count_missing(&count, levels, root_slots_for(
+		(end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT, levels));
+	levels = choose_levels(end_pfn, count.nr_leaves);
+	header_pages = header_pages_for(root_slots_for(
+		(end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT, levels));
+
+	map = source->alloc_pages(source->ctx, header_pages);
 	if (!map)
 		return -PAGEFLAGS_ERR_NO_MEMORY;
-	memset(map, 0, PAGEFLAGS_PAGE_SIZE);
-	set_geometry(map, space->phys_bits, space->possible_end_pfn);
+	memset(map, 0, header_pages * PAGEFLAGS_PAGE_SIZE);
+	set_geometry(map, space->phys_bits, end_pfn, levels, header_pages);
 	map->mode = mode;
 	map->possible_end_pfn = space->possible_end_pfn;
 	map->source = *source;
 	map->last_leaf_nr = PAGEFLAGS_NO_PFN;
 
-	want.end_pfn = map->pfn_limit;
-	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
-		want.kind = WANT_POSSIBLE;
-		want.end_pfn = space->possible_end_pfn;
-	}
 	err = populate_map(map, &want);
 	if (err) {
-		source->free_page(source->ctx, map);
+		source->free_pages(source->ctx, map, header_pages);
 		return err;
 	}
 	*mapp = map;
@@ -396,7 +477,7 @@ static void free_subtree(struct pageflags *map, void *node, unsigned int level)
 	if (level > 0)
 		for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++)
 			free_subtree(map, ((void **)node)[i], level - 1);
-	map->source.free_page(map->source.ctx, node);
+	map->source.free_pages(map->source.ctx, node, 1);
 }
 
 void pageflags_destroy(struct pageflags *map)
@@ -405,10 +486,10 @@ void pageflags_destroy(struct pageflags *map)
 
 	if (!map)
 		return;
-	for (unsigned int i = 0; i < map->root_slots; i++)
+	for (uint64_t i = 0; i < map->root_slots; i++)
 		free_subtree(map, map->root[i], map->inner_levels);
-	source = map->source;   /* the header page holds it */
-	source.free_page(source.ctx, map);
+	source = map->source;   /* the header holds it */
+	source.free_pages(source.ctx, map, map->header_pages);
 }
 
 void pageflags_clear_all(struct pageflags *map)
@@ -437,7 +518,7 @@ uint64_t pageflags_count(struct pageflags *map)
 
 uint64_t pageflags_bytes(const struct pageflags *map)
 {
-	return (1 + map->nr_leaves + map->nr_inner) * PAGEFLAGS_PAGE_SIZE;
+	return (map->header_pages + map->nr_leaves + map->nr_inner) * PAGEFLAGS_PAGE_SIZE;
 }
 
 void pageflags_stats(const struct pageflags *map, struct pageflags_stats *stats)

@@ -10,12 +10,15 @@
  * Shape (docs/pageflags.md has the picture):
  *   - a leaf is one 4 KiB page of bits: 32768 bits for 32768 pfns (128 MiB);
  *   - an inner node is one 4 KiB page of 512 pointers;
- *   - the root lives in the map's header page, with as many slots as the
- *     pfns the map can reach need (at most PAGEFLAGS_ROOT_SLOTS);
+ *   - the root is an array of slots in the map's header: the header page
+ *     holds PAGEFLAGS_ROOT_SLOTS of them, and a map with many leaves may
+ *     have a header of several contiguous pages, one more page (512 more
+ *     slots) for every PAGEFLAGS_LEAVES_PER_ROOT_PAGE leaves it has;
  *   - the tree's height follows the highest pfn that can hold memory
  *     (space->possible_end_pfn) or, when that is not given, the physical
- *     address width, up to 52 bits. With no inner level at all the root is
- *     a direct table of leaves, indexed by leaf number;
+ *     address width, up to 52 bits: it is the fewest inner levels whose
+ *     root fits the header. With no inner level at all the root is a
+ *     direct table of leaves, indexed by leaf number;
  *   - an absent leaf or subtree is a pointer to a shared, read-only zero
  *     page (pageflags_zero_leaf, pageflags_zero_inner): "every bit below
  *     here is 0", with no NULL to check on the way down.
@@ -48,7 +51,9 @@
 #define PAGEFLAGS_LEAF_PFNS     (1ull << PAGEFLAGS_LEAF_SHIFT)  /* 32768 */
 #define PAGEFLAGS_SLOT_SHIFT    9       /* 512 pointers per inner node */
 #define PAGEFLAGS_SLOTS         (1u << PAGEFLAGS_SLOT_SHIFT)
-#define PAGEFLAGS_ROOT_SLOTS    480     /* root slots: what the header page holds */
+#define PAGEFLAGS_ROOT_SLOTS    480     /* root slots in the header's first page */
+#define PAGEFLAGS_LEAVES_PER_ROOT_PAGE 128  /* leaves that pay for one more
+					       header page: 1/128 of their bytes */
 #define PAGEFLAGS_MIN_PHYS_BITS 27      /* at least one whole leaf */
 #define PAGEFLAGS_MAX_PHYS_BITS 52      /* the x86-64 architectural limit */
 #define PAGEFLAGS_NO_PFN        UINT64_MAX  /* "no such pfn" from iteration */
@@ -67,13 +72,15 @@ enum pageflags_mode {
 };
 
 /*
- * Where the map's pages come from. alloc_page returns one 4 KiB page
- * (4 KiB-aligned is best; it need not be zeroed, the library zeroes it) or
- * NULL when there is none; free_page takes back a page alloc_page gave.
+ * Where the map's pages come from. alloc_pages returns nr_pages contiguous
+ * 4 KiB pages (4 KiB-aligned is best; they need not be zeroed, the library
+ * zeroes them) or NULL when there are none; free_pages takes back a run
+ * alloc_pages gave, whole. Leaves and inner nodes are single pages; only a
+ * map's header may be a longer run.
  */
 struct pageflags_source {
-	void *(*alloc_page)(void *ctx);
-	void (*free_page)(void *ctx, void *page);
+	void *(*alloc_pages)(void *ctx, uint64_t nr_pages);
+	void (*free_pages)(void *ctx, void *pages, uint64_t nr_pages);
 	void *ctx;
 };
 
@@ -131,8 +138,8 @@ bool pageflags_range_list_overlaps(void *list, uint64_t start_pfn,
 				   uint64_t end_pfn);
 
 /*
- * A map. It lives in one page from the source (its header page), which
- * also holds the root. Treat the fields as private; they are here only so
+ * A map. It lives in its header: header_pages contiguous pages from the
+ * source, which also hold the root. Treat the fields as private; they are here only so
  * the one-bit operations below can be inline.
  */
 struct pageflags {
@@ -144,7 +151,8 @@ struct pageflags {
 	uint64_t direct_end_pfn;    /* no inner level: pfns below this are looked
 				       up as root[pfn >> 15]; else 0 */
 	unsigned int inner_levels;  /* levels of 512-slot nodes below the root: 0..2 */
-	unsigned int root_slots;    /* 1..PAGEFLAGS_ROOT_SLOTS */
+	uint64_t root_slots;        /* at least 1; they fit the header */
+	uint64_t header_pages;      /* 1, or more for a root of many slots */
 	enum pageflags_mode mode;
 	unsigned int phys_bits;
 	uint64_t nr_leaf_slots;     /* leaf numbers below this may exist: the
@@ -153,9 +161,9 @@ struct pageflags {
 	uint64_t nr_leaves;         /* pages holding bits */
 	uint64_t nr_inner;          /* pages holding pointers (root excluded) */
 	struct pageflags_source source;
-	void *root[];               /* PAGEFLAGS_ROOT_SLOTS slots, to the end of
-				       the header page (a flexible array, as
-				       the compiler cannot see that an index
+	void *root[];               /* root_slots slots, up to the end of the
+				       header (a flexible array, as the
+				       compiler cannot see that an index
 				       below root_slots keeps to them) */
 };
 

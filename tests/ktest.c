@@ -1,9 +1,10 @@
 /*
  * ktest.c: the part of the test API (tests/ktest.h) that both runners
- * share: the state of the running case, and failing, skipping and logging
- * inside it. The runner around it (kernel/ktest.c at boot,
- * tests/host/ktest_host.c on the host) supplies ktest_vprint() and the
- * indentation of diagnostic lines, and prints the result lines.
+ * share: the state of the running case, failing, skipping and logging
+ * inside it, and the one-page test allocation. The runner around it
+ * (kernel/ktest.c at boot, tests/host/ktest_host.c on the host) supplies
+ * ktest_vprint(), ktest_pages_alloc() and the indentation of diagnostic
+ * lines, and prints the result lines.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -68,4 +69,15 @@ enum ktest_result ktest_run_case(const struct ktest_case *c, const char **skip_r
 	if (t.failed)
 		return KTEST_FAILED;
 	return t.skip_reason ? KTEST_SKIPPED : KTEST_PASSED;
+}
+
+/* The one-page case of the runner's ktest_pages_alloc()/ktest_pages_free(). */
+void *ktest_page_alloc(void)
+{
+	return ktest_pages_alloc(1);
+}
+
+void ktest_page_free(void *page)
+{
+	ktest_pages_free(page, 1);
 }

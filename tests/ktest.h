@@ -64,10 +64,14 @@ void ktest_log(struct ktest *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * A zeroed, 4 KiB-aligned 4 KiB page for tests that need memory, or NULL.
- * On the host it comes from the C library, in the kernel from the frame
- * allocator.
+ * nr_pages zeroed, 4 KiB-aligned, contiguous 4 KiB pages for tests that
+ * need memory, or NULL; give them back whole with ktest_pages_free().
+ * On the host they come from the C library, in the kernel from the frame
+ * allocator. ktest_page_alloc() and ktest_page_free() are the one-page
+ * case.
  */
+void *ktest_pages_alloc(uint64_t nr_pages);
+void ktest_pages_free(void *pages, uint64_t nr_pages);
 void *ktest_page_alloc(void);
 void ktest_page_free(void *page);
 

@@ -184,31 +184,36 @@ static void *map_huge(uint64_t bytes)
 	return p;
 }
 
-static void *arena_alloc_page(void *ctx)
+/* A single page comes off the free list if it can; a run is cut fresh. */
+static void *arena_alloc_pages(void *ctx, uint64_t nr_pages)
 {
-	void *page = arena.free_list;
+	void *pages = arena.free_list;
 
 	(void)ctx;
-	if (page) {
-		arena.free_list = *(void **)page;
-		return page;
+	if (pages && nr_pages == 1) {
+		arena.free_list = *(void **)pages;
+		return pages;
 	}
-	if (arena.used == ARENA_BYTES)
+	if (ARENA_BYTES - arena.used < nr_pages * PAGEFLAGS_PAGE_SIZE)
 		return NULL;
-	page = arena.base + arena.used;
-	arena.used += PAGEFLAGS_PAGE_SIZE;
-	return page;
+	pages = arena.base + arena.used;
+	arena.used += nr_pages * PAGEFLAGS_PAGE_SIZE;
+	return pages;
 }
 
-static void arena_free_page(void *ctx, void *page)
+static void arena_free_pages(void *ctx, void *pages, uint64_t nr_pages)
 {
 	(void)ctx;
-	*(void **)page = arena.free_list;
-	arena.free_list = page;
+	for (uint64_t i = 0; i < nr_pages; i++) {
+		void *page = (char *)pages + i * PAGEFLAGS_PAGE_SIZE;
+
+		*(void **)page = arena.free_list;
+		arena.free_list = page;
+	}
 }
 
 static const struct pageflags_source arena_source = {
-	arena_alloc_page, arena_free_page, NULL,
+	arena_alloc_pages, arena_free_pages, NULL,
 };
 
 /* The map as the kernel makes it: possible_end_pfn is the end of RAM (no

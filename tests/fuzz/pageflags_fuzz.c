@@ -22,7 +22,10 @@
 
 #define LEAF       PAGEFLAGS_LEAF_PFNS
 #define MAX_BITS   256          /* set bits the model keeps */
-#define MAX_LEAVES 96           /* leaves a map may reach */
+#define MAX_LEAVES 768          /* leaves a map may hold */
+#define BIG_LEAVES 128          /* a big range: 128 to 191 leaves, enough
+				   to pay for a second header page */
+#define BIG_REACH  700          /* a big all-possible map: up to 700 leaves */
 #define MAX_RANGES 4
 
 /* A disagreement: say where, then crash so libFuzzer keeps the input. */
@@ -57,6 +60,7 @@ static struct {
 	uint64_t limit;                 /* first out-of-range pfn */
 	uint64_t reach;                 /* grow may not pass this pfn */
 	unsigned int inner_levels;
+	uint64_t header_pages;
 	uint64_t bits[MAX_BITS];        /* set pfns, sorted */
 	size_t nr_bits;
 	uint64_t leaves[MAX_LEAVES];    /* leaf numbers that exist, sorted */
@@ -127,21 +131,31 @@ static uint64_t model_inner(void)
 }
 
 /*
- * The tree's shape for a possible end (0: the whole width): the fewest
- * inner levels that leave at most PAGEFLAGS_ROOT_SLOTS root slots, each
- * over `span` leaves; the map reaches whole root slots.
+ * The tree's shape for a possible end (0: the whole width) and the leaves
+ * the map is made with: the fewest inner levels whose root slots, each
+ * over `span` leaves, fit a header of 1 + leaves / 128 pages (480 slots
+ * in the first, 512 in each further one); the map reaches whole root
+ * slots.
  */
 static void model_geometry(uint64_t possible_end_pfn)
 {
 	uint64_t end = possible_end_pfn ? possible_end_pfn : model.limit;
-	uint64_t nr_leaves = (end + LEAF - 1) / LEAF, span = 1;
+	uint64_t nr_leaf_nrs = (end + LEAF - 1) / LEAF, span = 1, root_slots;
+	uint64_t max_pages = 1 + model.nr_leaves / PAGEFLAGS_LEAVES_PER_ROOT_PAGE;
 
 	model.inner_levels = 0;
-	while ((nr_leaves + span - 1) / span > PAGEFLAGS_ROOT_SLOTS) {
+	for (;;) {
+		root_slots = (nr_leaf_nrs + span - 1) / span;
+		model.header_pages = 1;
+		if (root_slots > PAGEFLAGS_ROOT_SLOTS)
+			model.header_pages += (root_slots - PAGEFLAGS_ROOT_SLOTS +
+					       PAGEFLAGS_SLOTS - 1) / PAGEFLAGS_SLOTS;
+		if (model.header_pages <= max_pages)
+			break;
 		model.inner_levels++;
 		span *= PAGEFLAGS_SLOTS;
 	}
-	model.reach = (nr_leaves + span - 1) / span * span * LEAF;
+	model.reach = root_slots * span * LEAF;
 }
 
 /* ---------------------------------------------------- choosing pfns */
@@ -229,8 +243,11 @@ static void check_stats(const struct pageflags *map)
 	pageflags_stats(map, &st);
 	CHECK(st.nr_leaves == model.nr_leaves);
 	CHECK(st.nr_inner == model_inner());
-	CHECK(st.bytes == (1 + st.nr_leaves + st.nr_inner) * PAGEFLAGS_PAGE_SIZE);
-	CHECK(src.nr_out == 1 + st.nr_leaves + st.nr_inner);
+	CHECK(map->header_pages == model.header_pages);
+	CHECK(map->inner_levels == model.inner_levels);
+	CHECK(st.bytes == (model.header_pages + st.nr_leaves + st.nr_inner) *
+			  PAGEFLAGS_PAGE_SIZE);
+	CHECK(src.nr_out == model.header_pages + st.nr_leaves + st.nr_inner);
 }
 
 static void check_all_bits(struct pageflags *map)
@@ -348,9 +365,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	model.limit = 1ull << (space.phys_bits - 12);
 	mode = take(&in, 1) & 1 ? PAGEFLAGS_ALL_POSSIBLE : PAGEFLAGS_PRESENT_ONLY;
 
-	/* RAM: a few ranges of up to 3 leaves, clipped to the width. */
+	/* RAM: a few ranges of up to 3 leaves (or, now and then, a big one,
+	 * so that a header of more than one page is made), clipped to the
+	 * width. */
 	for (size_t i = 0; i < nr_ranges; i++) {
 		uint64_t start = pick_pfn(&in), len = take(&in, 2) % (3 * LEAF) + 1;
+
+		if ((take(&in, 1) & 7) == 7)
+			len = (BIG_LEAVES + take(&in, 1) % 64) * LEAF;
+		if (len > model.limit / 2)
+			len = model.limit / 2;
 
 		if (start >= model.limit)
 			start = model.limit - len % LEAF - 1;
@@ -363,6 +387,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	space.ctx = &list;
 	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
 		space.possible_end_pfn = take(&in, 2) % (16 * LEAF);
+		if ((take(&in, 1) & 7) == 7)    /* past one header page */
+			space.possible_end_pfn += take(&in, 2) % BIG_REACH * LEAF;
 		if (take(&in, 1) & 1)   /* possible = the RAM ranges */
 			space.range_possible = pageflags_range_list_overlaps;
 	} else if (take(&in, 1) & 1) {  /* possible end = the end of RAM */
@@ -370,8 +396,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (ranges[i].end_pfn > space.possible_end_pfn)
 				space.possible_end_pfn = ranges[i].end_pfn;
 	}
-	model_geometry(space.possible_end_pfn);
-
 	/* The model's leaves, as create must make them. */
 	if (mode == PAGEFLAGS_PRESENT_ONLY) {
 		for (size_t i = 0; i < list.nr_ranges; i++)
@@ -386,6 +410,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				model_add_leaves(start, end, false);
 		}
 	}
+	model_geometry(space.possible_end_pfn);
 
 	src.fail_at = take(&in, 1) % 32;        /* 0: no failure */
 	err = pageflags_create(&map, mode, &space, &host_source);

@@ -26,18 +26,22 @@ void ktest_vprint(const char *fmt, va_list ap)
 	vprintf(fmt, ap);
 }
 
-void *ktest_page_alloc(void)
+void *ktest_pages_alloc(uint64_t nr_pages)
 {
-	void *page = aligned_alloc(4096, 4096);
+	void *pages;
 
-	if (page)
-		memset(page, 0, 4096);
-	return page;
+	if (nr_pages == 0 || nr_pages > SIZE_MAX / 4096)
+		return NULL;
+	pages = aligned_alloc(4096, nr_pages * 4096);
+	if (pages)
+		memset(pages, 0, nr_pages * 4096);
+	return pages;
 }
 
-void ktest_page_free(void *page)
+void ktest_pages_free(void *pages, uint64_t nr_pages)
 {
-	free(page);
+	(void)nr_pages;
+	free(pages);
 }
 
 static int selected(const char *name, int argc, char **argv)

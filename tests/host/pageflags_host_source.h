@@ -13,27 +13,27 @@
 #include "pageflags/pageflags.h"
 
 static struct {
-	uint64_t nr_calls;      /* alloc_page calls so far */
+	uint64_t nr_calls;      /* alloc_pages calls so far */
 	uint64_t fail_at;       /* 0: never fail; N: the N-th call fails */
 	uint64_t nr_out;        /* pages out now */
 } src;
 
-static void *src_alloc(void *ctx)
+static void *src_alloc(void *ctx, uint64_t nr_pages)
 {
 	(void)ctx;
 	if (++src.nr_calls == src.fail_at)
 		return NULL;
-	src.nr_out++;
-	return malloc(PAGEFLAGS_PAGE_SIZE);     /* the library zeroes it */
+	src.nr_out += nr_pages;
+	return malloc(nr_pages * PAGEFLAGS_PAGE_SIZE);  /* the library zeroes it */
 }
 
-static void src_free(void *ctx, void *page)
+static void src_free(void *ctx, void *pages, uint64_t nr_pages)
 {
 	(void)ctx;
-	if (src.nr_out == 0)
+	if (src.nr_out < nr_pages)
 		abort();                        /* more pages back than out */
-	src.nr_out--;
-	free(page);
+	src.nr_out -= nr_pages;
+	free(pages);
 }
 
 static const struct pageflags_source host_source = { src_alloc, src_free, NULL };

@@ -128,13 +128,13 @@ static void layouts_create_failures(struct ktest *t)
 	for (size_t i = 0; i < NR_BENCH_LAYOUTS; i++) {
 		const struct bench_layout *l = &bench_layouts[i];
 		struct pageflags *map;
-		uint64_t nr_pages;
+		uint64_t nr_calls;
 
 		src.nr_calls = src.fail_at = 0;
 		KT_ASSERT(t, make(l, PAGEFLAGS_PRESENT_ONLY, 0, &map) == 0);
-		nr_pages = src.nr_out;
+		nr_calls = src.nr_calls;        /* the header is one call */
 		pageflags_destroy(map);
-		for (uint64_t n = 1; n <= nr_pages; n += (nr_pages - 1) / 2 ? (nr_pages - 1) / 2 : 1) {
+		for (uint64_t n = 1; n <= nr_calls; n += (nr_calls - 1) / 2 ? (nr_calls - 1) / 2 : 1) {
 			src.nr_calls = 0;
 			src.fail_at = n;
 			KT_EXPECT_EQ(t, make(l, PAGEFLAGS_PRESENT_ONLY, 0, &map),

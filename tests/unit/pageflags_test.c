@@ -6,9 +6,9 @@
  * uses only ktest.h and pageflags.h, keeps every map under ~300 pages and
  * puts nothing big on the stack.
  *
- * Pages come from ktest_page_alloc() through `src`, a page source that
- * counts what is outstanding, notices a page given back twice or never
- * handed out, and can be told to fail its N-th allocation.
+ * Pages come from ktest_pages_alloc() through `src`, a page source that
+ * counts what is outstanding, notices a run given back twice, in part or
+ * never handed out, and can be told to fail its N-th allocation.
  *
  * Suite pageflags:      every operation in both modes, edges, errors.
  * Suite pageflags_seed: one case for each defect of the 2005 proposal
@@ -33,20 +33,21 @@
 
 /* ------------------------------------------------ the counting page source */
 
-#define TRACK_MAX 512   /* pages one case may hold at once */
+#define TRACK_MAX 512   /* runs one case may hold at once */
 
 static struct {
-	uint64_t nr_calls;        /* alloc_page calls so far */
+	uint64_t nr_calls;        /* alloc_pages calls so far */
 	uint64_t fail_at;         /* 0: never fail; N: the N-th call fails */
-	uint64_t nr_bad_frees;    /* pages given back that were not out */
+	uint64_t nr_bad_frees;    /* runs given back that were not out as such */
 	uint64_t nr_untracked;    /* allocations beyond TRACK_MAX */
-	uint32_t nr_out;          /* pages out now */
-	void *out[TRACK_MAX];
+	uint64_t nr_pages_out;    /* pages out now */
+	uint32_t nr_out;          /* runs out now */
+	struct { void *pages; uint64_t nr_pages; } out[TRACK_MAX];
 } src;
 
-static void *src_alloc(void *ctx)
+static void *src_alloc(void *ctx, uint64_t nr_pages)
 {
-	void *page;
+	void *pages;
 
 	(void)ctx;
 	src.nr_calls++;
@@ -56,19 +57,24 @@ static void *src_alloc(void *ctx)
 		src.nr_untracked++;
 		return NULL;
 	}
-	page = ktest_page_alloc();
-	if (page)
-		src.out[src.nr_out++] = page;
-	return page;
+	pages = ktest_pages_alloc(nr_pages);
+	if (pages) {
+		src.out[src.nr_out].pages = pages;
+		src.out[src.nr_out++].nr_pages = nr_pages;
+		src.nr_pages_out += nr_pages;
+	}
+	return pages;
 }
 
-static void src_free(void *ctx, void *page)
+/* A run comes back whole: the same address and length it went out with. */
+static void src_free(void *ctx, void *pages, uint64_t nr_pages)
 {
 	(void)ctx;
 	for (uint32_t i = 0; i < src.nr_out; i++) {
-		if (src.out[i] == page) {
+		if (src.out[i].pages == pages && src.out[i].nr_pages == nr_pages) {
 			src.out[i] = src.out[--src.nr_out];
-			ktest_page_free(page);
+			src.nr_pages_out -= nr_pages;
+			ktest_pages_free(pages, nr_pages);
 			return;
 		}
 	}
@@ -84,6 +90,7 @@ static void src_reset(void)
 	src.fail_at = 0;
 	src.nr_bad_frees = 0;
 	src.nr_untracked = 0;
+	src.nr_pages_out = 0;
 	src.nr_out = 0;
 }
 
@@ -740,16 +747,17 @@ static void expect_create_fails_cleanly(struct ktest *t,
 					enum pageflags_mode mode)
 {
 	struct pageflags *map;
-	uint64_t nr_pages;
+	uint64_t nr_calls;
 	int err;
 
 	src_reset();
 	map = make_map(t, layout, mode);
 	KT_ASSERT(t, map != NULL);
-	nr_pages = pageflags_bytes(map) / PAGE;
-	KT_EXPECT_EQ(t, src.nr_calls, nr_pages);
+	/* one call for the header, however long, and one per other page */
+	nr_calls = pageflags_bytes(map) / PAGE - map->header_pages + 1;
+	KT_EXPECT_EQ(t, src.nr_calls, nr_calls);
 	pageflags_destroy(map);
-	for (uint64_t n = 1; n <= nr_pages; n++) {
+	for (uint64_t n = 1; n <= nr_calls; n++) {
 		src_reset();
 		src.fail_at = n;
 		map = make_map_err(layout, mode, &err);
@@ -759,7 +767,7 @@ static void expect_create_fails_cleanly(struct ktest *t,
 		if (ktest_failed(t)) {
 			ktest_log(t, "failing allocation %llu of %llu",
 				  (unsigned long long)n,
-				  (unsigned long long)nr_pages);
+				  (unsigned long long)nr_calls);
 			return;
 		}
 	}
@@ -773,6 +781,72 @@ static void create_fails_at_every_allocation(struct ktest *t)
 	expect_create_fails_cleanly(t, &small, PAGEFLAGS_PRESENT_ONLY);
 	expect_create_fails_cleanly(t, &sparse52, PAGEFLAGS_PRESENT_ONLY);
 	expect_create_fails_cleanly(t, &all, PAGEFLAGS_ALL_POSSIBLE);
+}
+
+/*
+ * The leaves pay for the root: every PAGEFLAGS_LEAVES_PER_ROOT_PAGE (128)
+ * leaves buy the header one more page of 512 root slots, and the tree
+ * takes no inner level where that root reaches. Reach 900 leaves (480
+ * slots in the first header page, 420 in the second): 127 leaves keep a
+ * one-page header and one inner level; 128 leaves make a two-page header
+ * whose root is a table of all 900 leaves. The second page's slots work
+ * like the first's, and the header goes back to the source whole.
+ */
+static void root_grows_with_leaves(struct ktest *t)
+{
+	static const struct pageflags_range ram127[] = { { 0, 127 * LEAF } };
+	static const struct pageflags_range ram128[] = { { 0, 128 * LEAF } };
+	const struct layout fewer = { 40, ram127, 1, 900 * LEAF };
+	const struct layout enough = { 40, ram128, 1, 900 * LEAF };
+	uint64_t top = 899 * LEAF + 77;         /* under a second-page slot */
+	struct pageflags *map;
+
+	src_reset();
+	map = make_map(t, &fewer, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, map->inner_levels, 1);
+	KT_EXPECT_EQ(t, map->header_pages, 1);
+	expect_stats(t, map, 127, 1);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+
+	src_reset();
+	map = make_map(t, &enough, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, map->inner_levels, 0);
+	KT_EXPECT_EQ(t, map->header_pages, 2);
+	KT_EXPECT_EQ(t, map->root_slots, 900);
+	KT_EXPECT_EQ(t, src.nr_calls, 1 + 128);        /* the header is one run */
+	KT_EXPECT_EQ(t, pageflags_bytes(map), (2 + 128) * PAGE);
+	KT_EXPECT_EQ(t, src.nr_pages_out, 2 + 128);
+	/* within the memory target: 1.02 x one bit per present page + 64 KiB */
+	KT_EXPECT(t, pageflags_bytes(map) <= 128 * LEAF / 8 * 102 / 100 + 65536);
+
+	KT_EXPECT_EQ(t, pageflags_set(map, 128 * LEAF - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, top), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, top), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_grow(map, top, top + 1), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, top), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, top), 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, top + 1), 0);
+	KT_EXPECT_EQ(t, pageflags_grow(map, top, 900 * LEAF + 1), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_test(map, 900 * LEAF), 0);  /* past the reach */
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, 128 * LEAF), 899 * LEAF);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), 128 * LEAF - 1);
+	KT_EXPECT_EQ(t, pageflags_next_set(map, 128 * LEAF), top);
+	KT_EXPECT_EQ(t, pageflags_count(map), 2);
+	KT_EXPECT_EQ(t, pageflags_bytes(map), (2 + 129) * PAGE);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/* A header of two pages is one allocation: failing it fails the create. */
+static void root_pages_fail_cleanly(struct ktest *t)
+{
+	static const struct pageflags_range ram128[] = { { 0, 128 * LEAF } };
+	const struct layout enough = { 40, ram128, 1, 900 * LEAF };
+
+	expect_create_fails_cleanly(t, &enough, PAGEFLAGS_PRESENT_ONLY);
 }
 
 static void grow_fails_at_every_allocation(struct ktest *t)
@@ -858,7 +932,7 @@ static void zero_leaf_stands_for_absent(struct ktest *t)
 		pageflags_clear_all(map);
 		KT_EXPECT_EQ(t, pageflags_count(map), 0);
 		expect_zero_leaf_clean(t);
-		KT_EXPECT_EQ(t, pageflags_bytes(map), src.nr_out * PAGE);
+		KT_EXPECT_EQ(t, pageflags_bytes(map), src.nr_pages_out * PAGE);
 
 		/* hotplug replaces the zero pages on the way with real ones */
 		KT_EXPECT_EQ(t, pageflags_grow(map, pfn, pfn + 1), 0);
@@ -866,7 +940,7 @@ static void zero_leaf_stands_for_absent(struct ktest *t)
 		KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
 		KT_EXPECT_EQ(t, pageflags_next_set(map, 0), pfn);
 		KT_EXPECT_EQ(t, pageflags_test(map, pfn + LEAF), 0);    /* next leaf */
-		KT_EXPECT_EQ(t, pageflags_bytes(map), src.nr_out * PAGE);
+		KT_EXPECT_EQ(t, pageflags_bytes(map), src.nr_pages_out * PAGE);
 		expect_zero_leaf_clean(t);
 		pageflags_destroy(map);
 		expect_no_leak(t);
@@ -886,7 +960,7 @@ static void destroy_returns_every_page(struct ktest *t)
 	c = make_map(t, &all, PAGEFLAGS_ALL_POSSIBLE);
 	KT_ASSERT(t, a && b && c);
 	KT_EXPECT_EQ(t, pageflags_grow(b, 1ull << 39, (1ull << 39) + 1), 0);
-	KT_EXPECT_EQ(t, src.nr_out, (pageflags_bytes(a) + pageflags_bytes(b) +
+	KT_EXPECT_EQ(t, src.nr_pages_out, (pageflags_bytes(a) + pageflags_bytes(b) +
 				      pageflags_bytes(c)) / PAGE);
 	pageflags_destroy(b);
 	pageflags_destroy(a);
@@ -901,6 +975,8 @@ KTEST_SUITE(pageflags,
 	KTEST_CASE(height_follows_width),
 	KTEST_CASE(height_follows_possible_end),
 	KTEST_CASE(direct_root_lookups),
+	KTEST_CASE(root_grows_with_leaves),
+	KTEST_CASE(root_pages_fail_cleanly),
 	KTEST_CASE(present_only_operations),
 	KTEST_CASE(all_possible_operations),
 	KTEST_CASE(all_possible_asks_range_possible),
@@ -1103,7 +1179,7 @@ static void seed_free_tests_the_slot(struct ktest *t)
 	src_reset();
 	map = make_map(t, &sparse52, PAGEFLAGS_PRESENT_ONLY);
 	KT_ASSERT(t, map != NULL);
-	KT_EXPECT_EQ(t, src.nr_out, 14);
+	KT_EXPECT_EQ(t, src.nr_pages_out, 14);
 	pageflags_destroy(map);
 	expect_no_leak(t);
 
@@ -1113,7 +1189,7 @@ static void seed_free_tests_the_slot(struct ktest *t)
 
 		map = make_map(t, &empty, PAGEFLAGS_PRESENT_ONLY);
 		KT_ASSERT(t, map != NULL);
-		KT_EXPECT_EQ(t, src.nr_out, 1);
+		KT_EXPECT_EQ(t, src.nr_pages_out, 1);
 		KT_EXPECT_EQ(t, pageflags_next_set(map, 0), NONE);
 		pageflags_destroy(map);
 		expect_no_leak(t);
@@ -1190,7 +1266,7 @@ static void seed_no_top_level_cap(struct ktest *t)
 	map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
 	KT_ASSERT(t, map != NULL);
 	expect_stats(t, map, 2, 4);
-	KT_EXPECT_EQ(t, src.nr_out, 7);
+	KT_EXPECT_EQ(t, src.nr_pages_out, 7);
 	KT_EXPECT_EQ(t, pageflags_set(map, (1ull << 39) + 3), 0);
 	KT_EXPECT_EQ(t, pageflags_set(map, (1ull << 40) - (1ull << 18)), 0);
 	KT_EXPECT_EQ(t, pageflags_set(map, 1ull << 29), ENOTPR_);
