@@ -2,6 +2,9 @@
  * pageflags_bench.c: `make bench` for pageflags, against three baselines.
  *
  *   flat      one bit per pfn from 0 to the highest RAM pfn: the speed limit
+ *   table     the seed's design: one array of leaf pointers, one per 128 MiB
+ *             of the reach, over the same 4 KiB leaves: what a lookup with
+ *             one pointer load costs, and what the array costs in bytes
  *   pageflags this library, present-only map
  *   roaring   CRoaring 0.2 bitmaps (32-bit keys) under a table indexed by
  *             pfn >> 32, as CRoaring's own Roaring64Map does
@@ -46,9 +49,9 @@ static const char *const workload_names[NR_WORKLOADS] = {
 	"set 1/7", "test 10M", "iterate", "clear",
 };
 
-enum { S_FLAT, S_PAGEFLAGS, S_ROARING, S_JUDY, NR_STRUCTS };
+enum { S_FLAT, S_TABLE, S_PAGEFLAGS, S_ROARING, S_JUDY, NR_STRUCTS };
 static const char *const struct_names[NR_STRUCTS] = {
-	"flat", "pageflags", "roaring", "judy1",
+	"flat", "table", "pageflags", "roaring", "judy1",
 };
 
 struct result {
@@ -215,6 +218,114 @@ static void arena_free_pages(void *ctx, void *pages, uint64_t nr_pages)
 static const struct pageflags_source arena_source = {
 	arena_alloc_pages, arena_free_pages, NULL,
 };
+
+/* ------------------------------------------------------------ table */
+
+/*
+ * The seed's design: one array with a leaf pointer for every 128 MiB of
+ * the reach (0 to the end of RAM), in one allocation. Present leaves are
+ * pages from the arena, as pageflags' are; absent ones point at pageflags'
+ * shared zero leaf, so a test needs no NULL check. A lookup is one pointer
+ * load before the word: the least any structure that is not one flat
+ * bitmap can do. The array is mapped lazily but counted in full.
+ */
+struct table {
+	uint64_t **leaves;              /* nr_slots pointers */
+	uint64_t nr_slots;
+	uint64_t end_pfn;               /* pfns from here on are out of range */
+	uint64_t nr_leaves;             /* present leaves (arena pages) */
+};
+
+static uint64_t *table_zero(void)
+{
+	return (uint64_t *)pageflags_zero_leaf;
+}
+
+static bool table_init(struct table *t, const struct bench_layout *l)
+{
+	struct pageflags_range_list list = { l->ranges, l->nr_ranges };
+
+	t->end_pfn = l->ranges[l->nr_ranges - 1].end_pfn;
+	t->nr_slots = (t->end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
+	t->nr_leaves = 0;
+	t->leaves = map_huge(t->nr_slots * sizeof(uint64_t *));
+	if (!t->leaves)
+		return false;
+	for (uint64_t n = 0; n < t->nr_slots; n++) {
+		uint64_t first = n << PAGEFLAGS_LEAF_SHIFT;
+		uint64_t *leaf = table_zero();
+
+		if (pageflags_range_list_overlaps(&list, first,
+						  first + PAGEFLAGS_LEAF_PFNS)) {
+			leaf = arena_alloc_pages(NULL, 1);
+			if (!leaf)
+				return false;
+			memset(leaf, 0, PAGEFLAGS_PAGE_SIZE);
+			t->nr_leaves++;
+		}
+		t->leaves[n] = leaf;
+	}
+	return true;
+}
+
+static void table_fini(struct table *t)
+{
+	for (uint64_t n = 0; n < t->nr_slots; n++)
+		if (t->leaves[n] != table_zero())
+			arena_free_pages(NULL, t->leaves[n], 1);
+	munmap(t->leaves, t->nr_slots * sizeof(uint64_t *));
+}
+
+/* The word of pfn's bit; pfn must be below end_pfn. */
+static inline uint64_t *table_word(struct table *t, uint64_t pfn)
+{
+	return &t->leaves[pfn >> PAGEFLAGS_LEAF_SHIFT]
+			 [(pfn >> 6) & (PAGEFLAGS_LEAF_PFNS / 64 - 1)];
+}
+
+static inline void table_set(struct table *t, uint64_t pfn)
+{
+	if (pfn < t->end_pfn && t->leaves[pfn >> PAGEFLAGS_LEAF_SHIFT] != table_zero())
+		*table_word(t, pfn) |= 1ull << (pfn & 63);
+}
+
+static inline bool table_test(struct table *t, uint64_t pfn)
+{
+	return pfn < t->end_pfn && (*table_word(t, pfn) >> (pfn & 63)) & 1;
+}
+
+static inline void table_clear(struct table *t, uint64_t pfn)
+{
+	if (pfn < t->end_pfn && t->leaves[pfn >> PAGEFLAGS_LEAF_SHIFT] != table_zero())
+		*table_word(t, pfn) &= ~(1ull << (pfn & 63));
+}
+
+/* Every slot is looked at, present or not, as the seed's iterator does. */
+static void table_iterate(struct table *t, struct result *r)
+{
+	uint64_t seen = 0, sum = 0;
+
+	for (uint64_t n = 0; n < t->nr_slots; n++) {
+		const uint64_t *leaf = t->leaves[n];
+
+		if (leaf == table_zero())
+			continue;
+		for (uint64_t w = 0; w < PAGEFLAGS_LEAF_PFNS / 64; w++) {
+			for (uint64_t bits = leaf[w]; bits; bits &= bits - 1) {
+				seen++;
+				sum += (n << PAGEFLAGS_LEAF_SHIFT) + w * 64 +
+				       (uint64_t)__builtin_ctzll(bits);
+			}
+		}
+	}
+	r->seen = seen;
+	r->pfn_sum = sum;
+}
+
+static uint64_t table_bytes(struct table *t)
+{
+	return t->nr_slots * sizeof(uint64_t *) + t->nr_leaves * PAGEFLAGS_PAGE_SIZE;
+}
 
 /* The map as the kernel makes it: possible_end_pfn is the end of RAM (no
  * hotpluggable ranges), so the tree is as tall as that reach needs. */
@@ -436,6 +547,7 @@ static inline uint64_t first_step(uint64_t pfn)
 }
 
 DEFINE_RUN(flat, struct flat)
+DEFINE_RUN(table, struct table)
 DEFINE_RUN(pf, struct pageflags)
 DEFINE_RUN(roar, struct roar)
 DEFINE_RUN(judy, struct judy)
@@ -583,11 +695,13 @@ static void run_layout(const struct bench_layout *l)
 	struct bench b = { l, NULL, count_set(l), 0 };
 	uint64_t end_pfn = l->ranges[l->nr_ranges - 1].end_pfn;
 	uint64_t flat_need = (end_pfn + 63) / 64 * 8;
+	uint64_t table_need = (end_pfn >> PAGEFLAGS_LEAF_SHIFT) * sizeof(uint64_t *);
 	uint64_t present = layout_present_pages(l);
 	struct pageflags *map;
 	struct roar *roar;
 	struct judy judy = { NULL };
 	struct flat flat;
+	struct table table;
 
 	make_random_pfns(&b);
 	b.rounds = b.nr_set > ROUNDS_FEW_ABOVE ? 2 : 5;
@@ -609,6 +723,11 @@ static void run_layout(const struct bench_layout *l)
 		print_size(flat_need);
 		printf(" (over the %llu GiB this benchmark allows); no ratios\n",
 		       FLAT_MAX_BYTES >> 30);
+	}
+
+	if (table_need <= FLAT_MAX_BYTES && table_init(&table, l)) {
+		table_run(&table, &b, &res[S_TABLE]);
+		table_fini(&table);
 	}
 
 	map = pf_make(l);
