@@ -399,7 +399,10 @@ static inline int pageflags_bit(struct pageflags *map, uint64_t pfn,
 				       pfn, op);
 	if (__builtin_expect(leaf_nr >= map->nr_leaf_slots, 0))
 		return pageflags_no_leaf(map, pfn, op);
-	leaf = pageflags_walk(map, leaf_nr);
+	/* A test gets here only on a map with inner levels: on one without,
+	 * every pfn below nr_leaf_slots << 15 took the direct path above. */
+	leaf = op == PAGEFLAGS_OP_TEST ? pageflags_walk_inner(map, leaf_nr) :
+					 pageflags_walk(map, leaf_nr);
 	if (leaf == pageflags_zero_leaf)
 		return pageflags_no_leaf(map, pfn, op);
 	map->last_leaf_nr = leaf_nr;
