@@ -468,16 +468,43 @@ int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
 	return populate_map(map, &want);
 }
 
-/* Give back the subtree in `node` (level `level`); zero nodes are not the
- * map's and stay. */
-static void free_subtree(struct pageflags *map, void *node, unsigned int level)
+/* Visit the subtree in `node` (level `level`), children first; zero nodes
+ * are not the map's and are skipped. */
+static int visit_subtree(void *node, unsigned int level, pageflags_pages_fn fn,
+			 void *ctx)
 {
+	int err;
+
 	if (node == zero_node(level))
-		return;
+		return 0;
 	if (level > 0)
 		for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++)
-			free_subtree(map, ((void **)node)[i], level - 1);
-	map->source.free_pages(map->source.ctx, node, 1);
+			if ((err = visit_subtree(((void **)node)[i], level - 1,
+						 fn, ctx)) != 0)
+				return err;
+	return fn(ctx, node, 1);
+}
+
+int pageflags_for_each_page(struct pageflags *map, pageflags_pages_fn fn,
+			    void *ctx)
+{
+	uint64_t header_pages = map->header_pages;
+	int err;
+
+	for (uint64_t i = 0; i < map->root_slots; i++)
+		if ((err = visit_subtree(map->root[i], map->inner_levels,
+					 fn, ctx)) != 0)
+			return err;
+	return fn(ctx, map, header_pages);
+}
+
+/* Give a run back to the source (ctx); for pageflags_for_each_page(). */
+static int free_run(void *ctx, void *pages, uint64_t nr_pages)
+{
+	const struct pageflags_source *source = ctx;
+
+	source->free_pages(source->ctx, pages, nr_pages);
+	return 0;
 }
 
 void pageflags_destroy(struct pageflags *map)
@@ -486,10 +513,8 @@ void pageflags_destroy(struct pageflags *map)
 
 	if (!map)
 		return;
-	for (uint64_t i = 0; i < map->root_slots; i++)
-		free_subtree(map, map->root[i], map->inner_levels);
-	source = map->source;   /* the header holds it */
-	source.free_pages(source.ctx, map, map->header_pages);
+	source = map->source;   /* the header holds it, and goes last */
+	pageflags_for_each_page(map, free_run, &source);
 }
 
 void pageflags_clear_all(struct pageflags *map)

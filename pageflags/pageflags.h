@@ -208,6 +208,19 @@ void pageflags_clear_all(struct pageflags *map);
  */
 int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn);
 
+/*
+ * Call fn(ctx, pages, nr_pages) for every run of pages the map holds,
+ * children before their parent: each leaf and inner node (one page each),
+ * then the header (header_pages pages, last). Stops at the first nonzero
+ * result and returns it; 0 when every run was visited. The shared zero
+ * pages are no map's and are not visited. fn must not change the map
+ * (pageflags_destroy() frees the pages this way, each once it has been
+ * read for the last time).
+ */
+typedef int (*pageflags_pages_fn)(void *ctx, void *pages, uint64_t nr_pages);
+int pageflags_for_each_page(struct pageflags *map, pageflags_pages_fn fn,
+			    void *ctx);
+
 /* Number of set bits (walks the leaves that exist). */
 uint64_t pageflags_count(struct pageflags *map);
 

@@ -840,6 +840,61 @@ static void root_grows_with_leaves(struct ktest *t)
 	expect_no_leak(t);
 }
 
+/* What pageflags_for_each_page() showed: runs, pages, and the order. */
+struct page_list {
+	uint64_t nr_runs, nr_pages, stop_after;
+	bool all_out;           /* every run is one the source handed out */
+	bool header_last;
+	const void *header;
+};
+
+static int list_run(void *ctx, void *pages, uint64_t nr_pages)
+{
+	struct page_list *l = ctx;
+	bool out = false;
+
+	for (uint32_t i = 0; i < src.nr_out; i++)
+		out |= src.out[i].pages == pages && src.out[i].nr_pages == nr_pages;
+	l->all_out &= out;
+	l->header_last = pages == l->header;
+	l->nr_runs++;
+	l->nr_pages += nr_pages;
+	return l->nr_runs == l->stop_after ? 42 : 0;
+}
+
+/*
+ * Every page the map holds is listed once, as the run the source gave
+ * (the header, whatever its length, last), and nothing else: the zero
+ * pages are no map's. A nonzero result stops the walk and comes back.
+ */
+static void every_page_is_listed(struct ktest *t)
+{
+	static const struct pageflags_range ram128[] = { { 0, 128 * LEAF } };
+	const struct layout two_page_header = { 40, ram128, 1, 900 * LEAF };
+	const struct layout *layouts[] = { &small, &sparse52, &two_page_header };
+
+	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++) {
+		struct page_list l = { 0, 0, 0, true, false, NULL };
+		struct pageflags *map;
+
+		src_reset();
+		map = make_map(t, layouts[i], PAGEFLAGS_PRESENT_ONLY);
+		KT_ASSERT(t, map != NULL);
+		l.header = map;
+		KT_EXPECT_EQ(t, pageflags_for_each_page(map, list_run, &l), 0);
+		KT_EXPECT_EQ(t, l.nr_runs, src.nr_out);
+		KT_EXPECT_EQ(t, l.nr_pages, pageflags_bytes(map) / PAGE);
+		KT_EXPECT(t, l.all_out);
+		KT_EXPECT(t, l.header_last);
+
+		l = (struct page_list){ 0, 0, 2, true, false, map };
+		KT_EXPECT_EQ(t, pageflags_for_each_page(map, list_run, &l), 42);
+		KT_EXPECT_EQ(t, l.nr_runs, 2);
+		pageflags_destroy(map);
+		expect_no_leak(t);
+	}
+}
+
 /* A header of two pages is one allocation: failing it fails the create. */
 static void root_pages_fail_cleanly(struct ktest *t)
 {
@@ -977,6 +1032,7 @@ KTEST_SUITE(pageflags,
 	KTEST_CASE(direct_root_lookups),
 	KTEST_CASE(root_grows_with_leaves),
 	KTEST_CASE(root_pages_fail_cleanly),
+	KTEST_CASE(every_page_is_listed),
 	KTEST_CASE(present_only_operations),
 	KTEST_CASE(all_possible_operations),
 	KTEST_CASE(all_possible_asks_range_possible),
