@@ -12,10 +12,12 @@
  *   index          index[i] = address of image page i, in contiguous
  *                  frames, so that the image can be read in any order.
  *
- * The image frames, the index and the CRC array are all in the forbidden
- * map: the snapshot refuses to save such a page and the restore refuses
- * to write one, so the image can never be saved into itself nor
- * overwritten while it is being read back.
+ * The image frames, the index, the CRC array and the pages of the three
+ * page-flag maps (to_save, safe, forbidden) are all in the forbidden map:
+ * the snapshot refuses to save such a page and the restore refuses to
+ * write one, so the image can never be saved into itself nor overwritten
+ * while it is being read back, and no map can be written over while it
+ * is being walked.
  *
  * Pages are reached through the identity map: a pfn's page is at address
  * pfn << PAGE_SHIFT, above 4 GiB too once paging has mapped all RAM.
@@ -212,6 +214,12 @@ static int forbid(struct snapshot_image *img, const void *start, uint64_t nr)
 	return 0;
 }
 
+/* Forbid a run of a map's own pages; for pageflags_for_each_page(). */
+static int forbid_run(void *ctx, void *pages, uint64_t nr_pages)
+{
+	return forbid(ctx, pages, nr_pages);
+}
+
 void snapshot_release(struct snapshot_image *img)
 {
 	free_marked_frames(img->safe);
@@ -292,6 +300,11 @@ int snapshot_take(struct snapshot_image *img, struct snapshot_workload *w,
 	if (!snapimg_layout(w->nr_pages, &img->layout) ||
 	    flags_create(&img->safe, PAGEFLAGS_PRESENT_ONLY) < 0 ||
 	    flags_create(&img->forbidden, PAGEFLAGS_PRESENT_ONLY) < 0)
+		goto fail;
+	/* The maps' own pages: never in the image, never restored onto. */
+	if (pageflags_for_each_page(img->safe, forbid_run, img) ||
+	    pageflags_for_each_page(img->forbidden, forbid_run, img) ||
+	    pageflags_for_each_page(w->to_save, forbid_run, img))
 		goto fail;
 
 	*stage = "safe_pages";

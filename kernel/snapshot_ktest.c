@@ -10,7 +10,10 @@
  *                          for its own reason, with RAM left as it was;
  *   alloc_failure_is_clean a frame refused at each point of a snapshot
  *                          aborts it with every frame given back and the
- *                          workload untouched.
+ *                          workload untouched;
+ *   map_pages_forbidden    every page of the three page-flag maps is in
+ *                          the forbidden map, so neither a snapshot nor a
+ *                          restore can touch one.
  */
 #include <stdint.h>
 #include <string.h>
@@ -132,8 +135,10 @@ static void alloc_failure_is_clean(struct ktest *t)
 		workload_destroy(&w);
 		return;
 	}
-	/* Every frame was its own call, except the index: one call. */
-	calls = frames_in_use() - in_use - img.index_pages + 1;
+	/* Every frame was its own call, except the index and each map's
+	 * header: one call each, however many frames. */
+	calls = frames_in_use() - in_use - (img.index_pages - 1) -
+		(img.safe->header_pages - 1) - (img.forbidden->header_pages - 1);
 	snapshot_release(&img);
 	points[0] = 1;
 	points[1] = 2;
@@ -156,7 +161,52 @@ static void alloc_failure_is_clean(struct ktest *t)
 	KT_EXPECT_EQ(t, frames_in_use(), before);
 }
 
+/* Count the pages of a run that are not forbidden; for
+ * pageflags_for_each_page(). */
+static int count_allowed(void *ctx, void *pages, uint64_t nr_pages)
+{
+	struct { struct pageflags *forbidden; uint64_t allowed, seen; } *c = ctx;
+
+	uint64_t first_pfn = (uint64_t)(uintptr_t)pages >> PAGE_SHIFT;  /* identity map */
+
+	for (uint64_t i = 0; i < nr_pages; i++)
+		c->allowed += pageflags_test(c->forbidden, first_pfn + i) != 1;
+	c->seen += nr_pages;
+	return 0;
+}
+
+static void map_pages_forbidden(struct ktest *t)
+{
+	uint64_t fingerprint = snapshot_memmap_fingerprint(memmap_get(), 0);
+	struct snapshot_workload w;
+	struct snapshot_image img;
+	const char *stage;
+	struct pageflags *maps[3];
+
+	KT_ASSERT(t, workload_create(&w, SMALL_PAGES, 3, &stage) == SNAPSHOT_OK);
+	if (snapshot_take(&img, &w, fingerprint, &stage) != SNAPSHOT_OK) {
+		ktest_fail(t, __FILE__, __LINE__, "snapshot stopped at %s", stage);
+		workload_destroy(&w);
+		return;
+	}
+	maps[0] = w.to_save;
+	maps[1] = img.safe;
+	maps[2] = img.forbidden;
+	for (size_t i = 0; i < 3; i++) {
+		struct { struct pageflags *forbidden; uint64_t allowed, seen; } c = {
+			img.forbidden, 0, 0,
+		};
+
+		KT_EXPECT_EQ(t, pageflags_for_each_page(maps[i], count_allowed, &c), 0);
+		KT_EXPECT_EQ(t, c.seen, pageflags_bytes(maps[i]) / PAGE_SIZE);
+		KT_EXPECT_EQ(t, c.allowed, 0);
+	}
+	snapshot_release(&img);
+	workload_destroy(&w);
+}
+
 KTEST_SUITE(snapshot,
 	KTEST_CASE(cycle),
 	KTEST_CASE(every_damage_refused),
-	KTEST_CASE(alloc_failure_is_clean));
+	KTEST_CASE(alloc_failure_is_clean),
+	KTEST_CASE(map_pages_forbidden));
