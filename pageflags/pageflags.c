@@ -342,6 +342,12 @@ static bool space_ok(const struct pageflags_space *space)
 		       1ull << (space->phys_bits - PAGEFLAGS_PAGE_SHIFT);
 }
 
+/* Leaf numbers a map must reach to cover every pfn below end_pfn. */
+static uint64_t leaf_nrs_below(uint64_t end_pfn)
+{
+	return (end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
+}
+
 /* Root slots a tree of `inner_levels` needs to reach nr_leaf_nrs leaves. */
 static uint64_t root_slots_for(uint64_t nr_leaf_nrs, unsigned int inner_levels)
 {
@@ -361,13 +367,12 @@ static uint64_t header_pages_for(uint64_t root_slots)
 }
 
 /*
- * The fewest inner levels for a map that must reach every leaf below
- * end_pfn and will hold nr_leaves leaves: the first whose root fits a
+ * The fewest inner levels for a map that must reach nr_leaf_nrs leaf
+ * numbers and will hold nr_leaves leaves: the first whose root fits a
  * header of 1 + nr_leaves / PAGEFLAGS_LEAVES_PER_ROOT_PAGE pages.
  */
-static unsigned int choose_levels(uint64_t end_pfn, uint64_t nr_leaves)
+static unsigned int choose_levels(uint64_t nr_leaf_nrs, uint64_t nr_leaves)
 {
-	uint64_t nr_leaf_nrs = (end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
 	uint64_t max_pages = 1 + nr_leaves / PAGEFLAGS_LEAVES_PER_ROOT_PAGE;
 	unsigned int levels = 0;
 
@@ -377,18 +382,16 @@ static unsigned int choose_levels(uint64_t end_pfn, uint64_t nr_leaves)
 }
 
 /* The levels whose root fits one header page, whatever the leaves. */
-static unsigned int one_page_levels(uint64_t end_pfn)
+static unsigned int one_page_levels(uint64_t nr_leaf_nrs)
 {
-	return choose_levels(end_pfn, 0);
+	return choose_levels(nr_leaf_nrs, 0);
 }
 
 /* Set the tree's shape in a zeroed header: every root slot empty. */
 static void set_geometry(struct pageflags *map, unsigned int phys_bits,
-			 uint64_t end_pfn, unsigned int inner_levels,
+			 uint64_t nr_leaf_nrs, unsigned int inner_levels,
 			 uint64_t header_pages)
 {
-	uint64_t nr_leaf_nrs = (end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
-
 	map->phys_bits = phys_bits;
 	map->pfn_limit = 1ull << (phys_bits - PAGEFLAGS_PAGE_SHIFT);
 	map->inner_levels = inner_levels;
@@ -408,7 +411,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	struct pageflags *map;
 	struct want want = { WANT_PRESENT, 0, 0, space };
 	struct build count = { NULL, &want, NULL, 0, 0 };
-	uint64_t pfn_limit, end_pfn, header_pages;
+	uint64_t pfn_limit, nr_leaf_nrs, header_pages;
 	unsigned int levels;
 	int err;
 
@@ -422,7 +425,8 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	/* Which leaves: present ones anywhere in the width, or every possible
 	 * one below the possible end. */
 	pfn_limit = 1ull << (space->phys_bits - PAGEFLAGS_PAGE_SHIFT);
-	end_pfn = space->possible_end_pfn ? space->possible_end_pfn : pfn_limit;
+	nr_leaf_nrs = leaf_nrs_below(space->possible_end_pfn ?
+				     space->possible_end_pfn : pfn_limit);
 	want.end_pfn = pfn_limit;
 	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
 		want.kind = WANT_POSSIBLE;
@@ -431,18 +435,16 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 
 	/* Count the leaves on a tree whose root fits one page, then pick the
 	 * height those leaves pay for. */
-	levels = one_page_levels(end_pfn);
-	count_missing(&count, levels, root_slots_for(
-		(end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT, levels));
-	levels = choose_levels(end_pfn, count.nr_leaves);
-	header_pages = header_pages_for(root_slots_for(
-		(end_pfn + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT, levels));
+	levels = one_page_levels(nr_leaf_nrs);
+	count_missing(&count, levels, root_slots_for(nr_leaf_nrs, levels));
+	levels = choose_levels(nr_leaf_nrs, count.nr_leaves);
+	header_pages = header_pages_for(root_slots_for(nr_leaf_nrs, levels));
 
 	map = source->alloc_pages(source->ctx, header_pages);
 	if (!map)
 		return -PAGEFLAGS_ERR_NO_MEMORY;
 	memset(map, 0, header_pages * PAGEFLAGS_PAGE_SIZE);
-	set_geometry(map, space->phys_bits, end_pfn, levels, header_pages);
+	set_geometry(map, space->phys_bits, nr_leaf_nrs, levels, header_pages);
 	map->mode = mode;
 	map->possible_end_pfn = space->possible_end_pfn;
 	map->source = *source;

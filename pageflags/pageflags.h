@@ -396,7 +396,8 @@ static inline int pageflags_no_leaf(const struct pageflags *map, uint64_t pfn,
  *     only match an in-range pfn (the width is at least one whole leaf),
  *     and last_words already has the leaf's number taken off, so the word
  *     is one add away. Otherwise it walks; the zero leaf is never written
- *     and never becomes the last leaf.
+ *     and never becomes the last leaf. (Random tests on maps with inner
+ *     levels pay for the stores: docs/performance.md measures it.)
  */
 static inline int pageflags_bit(struct pageflags *map, uint64_t pfn,
 				enum pageflags_op op)
