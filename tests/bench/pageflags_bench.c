@@ -48,6 +48,8 @@
 #define ROUNDS_BIG       3              /* ... or, on a big layout, */
 #define ROUNDS_FEW_ABOVE 8000000ull     /* one with more bits set than this */
 
+static unsigned int rounds_asked;       /* --rounds=N; 0: the defaults */
+
 enum { W_SET, W_TEST, W_ITER, W_CLEAR, NR_WORKLOADS };
 static const char *const workload_names[NR_WORKLOADS] = {
 	"set 1/7", "test 10M", "iterate", "clear",
@@ -712,7 +714,8 @@ static void run_layout(const struct bench_layout *l)
 	};
 
 	make_random_pfns(&b);
-	b.rounds = b.nr_set > ROUNDS_FEW_ABOVE ? ROUNDS_BIG : ROUNDS;
+	b.rounds = rounds_asked ? rounds_asked :
+		   b.nr_set > ROUNDS_FEW_ABOVE ? ROUNDS_BIG : ROUNDS;
 	printf("\n%s: %s, %u-bit physical addresses\n", l->name, l->what,
 	       l->phys_bits);
 	printf("  RAM %llu pages (", (unsigned long long)present);
@@ -769,8 +772,46 @@ static void run_layout(const struct bench_layout *l)
 	free(b.random_pfns);
 }
 
+static void usage(void)
+{
+	fprintf(stderr, "usage: pageflags_bench [--rounds=N] [LAYOUT...]\n"
+		"  LAYOUT: ");
+	for (size_t i = 0; i < NR_BENCH_LAYOUTS; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", bench_layouts[i].name);
+	fprintf(stderr, " (default: all)\n"
+		"  --rounds=N: N rounds on every layout (default: %u, %u on a big one)\n",
+		ROUNDS, ROUNDS_BIG);
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
+	bool wanted[NR_BENCH_LAYOUTS] = { false }, any = false;
+
+	for (int a = 1; a < argc; a++) {
+		size_t i;
+
+		if (strncmp(argv[a], "--rounds=", 9) == 0) {
+			char *end;
+			unsigned long n = strtoul(argv[a] + 9, &end, 10);
+
+			if (end == argv[a] + 9 || *end || n == 0 || n > 1000) {
+				fprintf(stderr, "pageflags_bench: bad round count '%s'\n",
+					argv[a] + 9);
+				usage();
+			}
+			rounds_asked = (unsigned int)n;
+			continue;
+		}
+		for (i = 0; i < NR_BENCH_LAYOUTS; i++)
+			if (strcmp(argv[a], bench_layouts[i].name) == 0)
+				break;
+		if (i == NR_BENCH_LAYOUTS) {
+			fprintf(stderr, "pageflags_bench: unknown layout '%s'\n", argv[a]);
+			usage();
+		}
+		wanted[i] = any = true;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	arena.base = map_huge(ARENA_BYTES);
 	if (!arena.base) {
@@ -779,13 +820,8 @@ int main(int argc, char **argv)
 	}
 	printf("pageflags benchmark: ns per operation (ratio to flat); bytes with"
 	       " every seventh pfn set\n");
-	for (size_t i = 0; i < NR_BENCH_LAYOUTS; i++) {
-		bool wanted = argc < 2;
-
-		for (int a = 1; a < argc; a++)
-			wanted |= strcmp(argv[a], bench_layouts[i].name) == 0;
-		if (wanted)
+	for (size_t i = 0; i < NR_BENCH_LAYOUTS; i++)
+		if (wanted[i] || !any)
 			run_layout(&bench_layouts[i]);
-	}
 	return 0;
 }
