@@ -161,11 +161,16 @@ static void alloc_failure_is_clean(struct ktest *t)
 	KT_EXPECT_EQ(t, frames_in_use(), before);
 }
 
-/* Count the pages of a run that are not forbidden; for
- * pageflags_for_each_page(). */
+/* Pages of a map seen, and how many of them are not forbidden. */
+struct forbidden_count {
+	struct pageflags *forbidden;
+	uint64_t allowed, seen;
+};
+
+/* Count a run of a map's pages; for pageflags_for_each_page(). */
 static int count_allowed(void *ctx, void *pages, uint64_t nr_pages)
 {
-	struct { struct pageflags *forbidden; uint64_t allowed, seen; } *c = ctx;
+	struct forbidden_count *c = ctx;
 
 	uint64_t first_pfn = (uint64_t)(uintptr_t)pages >> PAGE_SHIFT;  /* identity map */
 
@@ -193,9 +198,7 @@ static void map_pages_forbidden(struct ktest *t)
 	maps[1] = img.safe;
 	maps[2] = img.forbidden;
 	for (size_t i = 0; i < 3; i++) {
-		struct { struct pageflags *forbidden; uint64_t allowed, seen; } c = {
-			img.forbidden, 0, 0,
-		};
+		struct forbidden_count c = { img.forbidden, 0, 0 };
 
 		KT_EXPECT_EQ(t, pageflags_for_each_page(maps[i], count_allowed, &c), 0);
 		KT_EXPECT_EQ(t, c.seen, pageflags_bytes(maps[i]) / PAGE_SIZE);
