@@ -16,6 +16,7 @@ packages=(
 	grub-common grub-efi-amd64-bin grub-pc-bin xorriso mtools   # the ISO
 	gnu-efi                     # the project's own UEFI loader
 	libroaring-dev libjudy-dev  # benchmark baselines
+	linux-image-amd64           # Linux, to compare with (tests/boot/linux.t)
 	gdb                         # make gdb
 	librsvg2-bin                # PNG pictures (the SVG needs nothing)
 )

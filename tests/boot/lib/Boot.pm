@@ -27,7 +27,8 @@ sub build_dir { $ENV{DYNFLAGS_BUILD} // 'build' }
 # The tools/run-qemu command line for a shape.
 sub run_qemu_command {
 	my (%o) = @_;
-	my @cmd = ('tools/run-qemu', '--image', $o{image} // build_dir() . '/dynflags.iso');
+	my @cmd = ('tools/run-qemu', defined $o{linux} ? ('--linux', $o{linux}) :
+		   ('--image', $o{image} // build_dir() . '/dynflags.iso'));
 	for my $k (qw(firmware mem slots maxmem numa cpu cmdline)) {
 		push @cmd, "--$k", $o{$k} if defined $o{$k};
 	}
@@ -48,6 +49,7 @@ sub result {
 
 # boot(image, firmware, mem, slots, maxmem, numa, phys_bits, cpu, cmdline,
 #      timeout, stdin => "text for the serial console", extra => [qemu args])
+# With linux => FILE it boots that Linux kernel on the shape instead.
 sub boot {
 	my %o = @_;
 	my @cmd = run_qemu_command(%o);
