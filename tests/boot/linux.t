@@ -3,6 +3,10 @@
 # Linux kernel boots on each shape with no root file system (it prints
 # what it found, panics and ends QEMU), and dynflags boots on it too.
 # They must agree on:
+#   - the firmware map: Linux's e820 table ("BIOS-e820:" lines; under UEFI
+#     its EFI stub makes them from the EFI map) against dynflags' ranges,
+#     both merged by kind (RAM, ACPI tables, ACPI NVS, reserved), RAM cut
+#     to whole pages as both kernels use it;
 #   - the RAM: the pages Linux hands to its page allocator ("Memory:
 #     .../NK") are dynflags' usable and reclaimable pages (under UEFI the
 #     firmware's boot-services memory is RAM to both), less page 0, which
@@ -15,6 +19,7 @@
 # (tools/deps.sh installs linux-image-amd64).
 use strict;
 use warnings;
+no warnings 'portable';   # 64-bit hex addresses
 use lib 'tests/boot/lib';
 use Boot;
 use Test::More;
@@ -22,6 +27,32 @@ use Test::More;
 my ($linux) = $ENV{DYNFLAGS_LINUX} // (sort glob('/boot/vmlinuz-*'))[-1];
 plan skip_all => 'no Linux kernel in /boot: tools/deps.sh installs linux-image-amd64'
 	unless defined $linux && -r $linux;
+
+# Kinds both maps can say: dynflags' range types and Linux's e820 names.
+my %kind = (usable => 'ram', reclaimable => 'ram', 'acpi-reclaim' => 'acpi',
+	    'acpi-nvs' => 'nvs', reserved => 'reserved', mmio => 'reserved',
+	    'ACPI data' => 'acpi', 'ACPI NVS' => 'nvs');
+
+# [start, end, kind] ranges, sorted, adjacent ones of one kind merged,
+# RAM cut inward to whole pages, as text for is_deeply.
+sub by_kind {
+	my @r = sort { $a->[0] <=> $b->[0] } @_;
+	my @m;
+	for my $r (@r) {
+		if (@m && $m[-1][2] eq $r->[2] && $m[-1][1] == $r->[0]) {
+			$m[-1][1] = $r->[1];
+		} else {
+			push @m, [ @$r ];
+		}
+	}
+	my @out;
+	for my $r (@m) {
+		my ($s, $e) = @$r;
+		($s, $e) = (($s + 4095) & ~4095, $e & ~4095) if $r->[2] eq 'ram';
+		push @out, sprintf('[0x%x, 0x%x) %s', $s, $e, $r->[2]) if $e > $s;
+	}
+	return \@out;
+}
 
 my @shapes = (
 	[ 'SeaBIOS 6 GiB', { firmware => 'bios', mem => '6G' } ],
@@ -42,6 +73,18 @@ for my $s (@shapes) {
 		diag(join("\n", @{ $theirs->{lines} }[-20 .. -1]));
 		next;
 	};
+
+	# The firmware map, as each kernel read it.
+	my @linux_map;
+	while ($theirs->{out} =~ /BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+?)\s*$/mg) {
+		my $k = $3 eq 'usable' ? 'ram' : $kind{$3} // "unknown ($3)";
+		push @linux_map, [ hex($1), hex($2) + 1, $k ];
+	}
+	my @our_map = map { [ hexval($_->{start}), hexval($_->{end}),
+			      $kind{ $_->{type} } // "unknown ($_->{type})" ] }
+		      diag_lines($ours, 'memmap');
+	is_deeply(by_kind(@our_map), by_kind(@linux_map),
+		  "$name: the firmware map, range by range (" . scalar(@linux_map) . ' e820 entries)');
 
 	# Page 0 is RAM to both, and Linux reserves it.
 	my @ram = grep { $_->{type} =~ /^(usable|reclaimable)$/ } diag_lines($ours, 'memmap');
