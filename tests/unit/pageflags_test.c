@@ -129,6 +129,11 @@ struct layout {
 };
 
 static const struct layout small = { 40, small_ram, ARRAY_SIZE(small_ram), 0 };
+
+/* 128 leaves of RAM in a reach of 900: they pay for a second header page,
+ * so the root is a table of all 900 leaves over two pages. */
+static const struct pageflags_range two_page_ram[] = { { 0, 128 * LEAF } };
+static const struct layout two_page_header = { 40, two_page_ram, 1, 900 * LEAF };
 static const struct layout sparse52 = {
 	52, sparse52_ram, ARRAY_SIZE(sparse52_ram), 0
 };
@@ -795,9 +800,7 @@ static void create_fails_at_every_allocation(struct ktest *t)
 static void root_grows_with_leaves(struct ktest *t)
 {
 	static const struct pageflags_range ram127[] = { { 0, 127 * LEAF } };
-	static const struct pageflags_range ram128[] = { { 0, 128 * LEAF } };
 	const struct layout fewer = { 40, ram127, 1, 900 * LEAF };
-	const struct layout enough = { 40, ram128, 1, 900 * LEAF };
 	uint64_t top = 899 * LEAF + 77;         /* under a second-page slot */
 	struct pageflags *map;
 
@@ -811,7 +814,7 @@ static void root_grows_with_leaves(struct ktest *t)
 	expect_no_leak(t);
 
 	src_reset();
-	map = make_map(t, &enough, PAGEFLAGS_PRESENT_ONLY);
+	map = make_map(t, &two_page_header, PAGEFLAGS_PRESENT_ONLY);
 	KT_ASSERT(t, map != NULL);
 	KT_EXPECT_EQ(t, map->inner_levels, 0);
 	KT_EXPECT_EQ(t, map->header_pages, 2);
@@ -869,8 +872,6 @@ static int list_run(void *ctx, void *pages, uint64_t nr_pages)
  */
 static void every_page_is_listed(struct ktest *t)
 {
-	static const struct pageflags_range ram128[] = { { 0, 128 * LEAF } };
-	const struct layout two_page_header = { 40, ram128, 1, 900 * LEAF };
 	const struct layout *layouts[] = { &small, &sparse52, &two_page_header };
 
 	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++) {
@@ -898,10 +899,7 @@ static void every_page_is_listed(struct ktest *t)
 /* A header of two pages is one allocation: failing it fails the create. */
 static void root_pages_fail_cleanly(struct ktest *t)
 {
-	static const struct pageflags_range ram128[] = { { 0, 128 * LEAF } };
-	const struct layout enough = { 40, ram128, 1, 900 * LEAF };
-
-	expect_create_fails_cleanly(t, &enough, PAGEFLAGS_PRESENT_ONLY);
+	expect_create_fails_cleanly(t, &two_page_header, PAGEFLAGS_PRESENT_ONLY);
 }
 
 static void grow_fails_at_every_allocation(struct ktest *t)
