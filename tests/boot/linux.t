@@ -16,7 +16,8 @@
 #   - the ACPI SRAT: every enabled memory affinity entry, with its node
 #     and its hotplug flag.
 # The Linux kernel is $DYNFLAGS_LINUX, or the newest /boot/vmlinuz-*
-# (tools/deps.sh installs linux-image-amd64).
+# (tools/deps.sh installs linux-image-amd64). First, tools/run-qemu's
+# --linux refuses what it cannot boot, kernel or not.
 use strict;
 use warnings;
 no warnings 'portable';   # 64-bit hex addresses
@@ -24,9 +25,22 @@ use lib 'tests/boot/lib';
 use Boot;
 use Test::More;
 
+my $iso = build_dir() . '/dynflags.iso';
+for my $bad ([ [ '--linux', '/nonexistent/vmlinuz' ], qr/no Linux kernel '\/nonexistent\/vmlinuz'/ ],
+	     [ [ '--image', $iso, '--linux', $iso ], qr/--image and --linux do not go together/ ],
+	     [ [ '--mem', '1G' ], qr/--image or --linux is required/ ]) {
+	my ($args, $want) = @$bad;
+	my $msg = `tools/run-qemu @$args 2>&1`;
+	is($? >> 8, 2, "run-qemu @$args: exit 2");
+	like($msg, $want, "run-qemu @$args: says why");
+}
+
 my ($linux) = $ENV{DYNFLAGS_LINUX} // (sort glob('/boot/vmlinuz-*'))[-1];
-plan skip_all => 'no Linux kernel in /boot: tools/deps.sh installs linux-image-amd64'
-	unless defined $linux && -r $linux;
+unless (defined $linux && -r $linux) {
+	diag('no Linux kernel in /boot: tools/deps.sh installs linux-image-amd64');
+	done_testing();
+	exit 0;
+}
 
 # Kinds both maps can say: dynflags' range types and Linux's e820 names.
 my %kind = (usable => 'ram', reclaimable => 'ram', 'acpi-reclaim' => 'acpi',
