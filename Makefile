@@ -70,6 +70,11 @@ endef
 
 # $(call fuzz_target,NAME,SOURCES): a libFuzzer program $(B)/fuzz/NAME.
 # `make test` runs each for FUZZ_SMOKE_RUNS inputs, `make fuzz` for FUZZ_TIME s.
+# Both start from the committed seed corpus tests/fuzz/corpus/NAME (inputs
+# that reach deep paths, kept small with -merge=1) and write what they find
+# to $(B)/fuzz/NAME.corpus, never into the tree (the smoke run empties it
+# first, so that it is the same run every time). To refresh the seeds after
+# a long run: $(B)/fuzz/NAME -merge=1 tests/fuzz/corpus/NAME $(B)/fuzz/NAME.corpus
 FUZZ_SMOKE_RUNS ?= 20000
 define fuzz_target
 FUZZ_TARGETS += $(B)/fuzz/$(1)
@@ -147,8 +152,10 @@ check-host: $(HOST_TESTS)
 
 check-fuzz: $(FUZZ_TARGETS)
 	@for f in $(FUZZ_TARGETS); do \
-		echo "fuzz smoke: $$f ($(FUZZ_SMOKE_RUNS) runs)"; \
-		$$f -runs=$(FUZZ_SMOKE_RUNS) -seed=1 2>$$f.log || { tail -40 $$f.log; exit 1; }; \
+		n=$$(basename $$f); rm -rf $$f.corpus; mkdir -p $$f.corpus; \
+		echo "fuzz smoke: $$f ($(FUZZ_SMOKE_RUNS) runs from $$(ls tests/fuzz/corpus/$$n | wc -l) seeds)"; \
+		$$f -runs=$(FUZZ_SMOKE_RUNS) -seed=1 $$f.corpus tests/fuzz/corpus/$$n \
+			2>$$f.log || { tail -40 $$f.log; exit 1; }; \
 	done
 
 check-boot: iso $(BOOT_TEST_DEPS)
@@ -164,8 +171,10 @@ bench: $(BENCH_TARGETS)
 
 fuzz: $(FUZZ_TARGETS)
 	@for f in $(FUZZ_TARGETS); do \
+		n=$$(basename $$f); mkdir -p $$f.corpus; \
 		echo "fuzz: $$f for $(FUZZ_TIME) s"; \
-		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 || exit 1; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			$$f.corpus tests/fuzz/corpus/$$n || exit 1; \
 	done
 
 gdb: iso
