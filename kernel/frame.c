@@ -1,16 +1,12 @@
 /*
  * frame.c: the early physical frame allocator (see frame.h).
  *
- * One bitmap, one bit per pfn from 0 up to the end of the highest RAM
- * range: a set bit means "this frame is free". RAM is `usable` and
- * `reclaimable` memory alike: once the loader has handed over (UEFI's boot
- * services have exited, and boot/ has copied what it needs into
- * boot_info), the firmware's and the loader's data are dead, except what
- * boot_info lists (the kernel, the loader's regions). At init the bits of
- * every RAM page are set, then the bits of the excluded areas (page 0, the
+ * One bitmap, one bit per pfn from 0 up to the end of the highest usable
+ * range: a set bit means "this frame is free". At init the bits of every
+ * usable page are set, then the bits of the excluded areas (page 0, the
  * kernel, the loader's regions, the bitmap itself) are cleared again, so
  * a clear bit is either not ours or handed out. The bitmap lives in the
- * first gap of RAM below the boot mapping's limit that is large enough.
+ * first usable gap below the boot mapping's limit that is large enough.
  *
  * Allocation is next fit: the search starts at the word where the last one
  * ended, and wraps around once. Nothing but the bitmap is touched until a
@@ -36,7 +32,7 @@ static uint64_t *bitmap;        /* bit set = frame free */
 static uint64_t nr_pfns;        /* pfns the bitmap covers: [0, nr_pfns) */
 static uint64_t nr_words;
 static uint64_t limit_pfn;      /* frames at or above are not handed out */
-static uint64_t next_pfn;       /* where the next search starts */
+static uint64_t next_word;      /* where the next search starts */
 static const struct memmap *frame_map;
 static struct area excluded[MAX_EXCLUDED];
 static uint32_t nr_excluded;
@@ -86,7 +82,7 @@ static const struct area *excluded_area(uint64_t start, uint64_t end)
 	return NULL;
 }
 
-/* The lowest page-aligned gap of RAM of `bytes` below `limit`, or 0. */
+/* The lowest page-aligned usable gap of `bytes` below `limit`, or 0. */
 static uint64_t find_gap(uint64_t bytes, uint64_t limit)
 {
 	for (uint32_t i = 0; i < frame_map->nr_ranges; i++) {
@@ -94,7 +90,7 @@ static uint64_t find_gap(uint64_t bytes, uint64_t limit)
 		uint64_t start = r->start;
 		const struct area *a;
 
-		if (!mem_type_is_ram(r->type))
+		if (r->type != MEM_USABLE)
 			continue;
 		while (start + bytes <= r->end && start + bytes <= limit) {
 			a = excluded_area(start, start + bytes);
@@ -108,13 +104,13 @@ static uint64_t find_gap(uint64_t bytes, uint64_t limit)
 
 int frame_init(const struct memmap *map, const struct boot_info *bi)
 {
-	uint64_t ram_end = 0, bytes, where;
+	uint64_t usable_end = 0, bytes, where;
 
 	frame_map = map;
 	for (uint32_t i = 0; i < map->nr_ranges; i++)
-		if (mem_type_is_ram(map->ranges[i].type))
-			ram_end = map->ranges[i].end;
-	nr_pfns = ram_end >> PAGE_SHIFT;
+		if (map->ranges[i].type == MEM_USABLE)
+			usable_end = map->ranges[i].end;
+	nr_pfns = usable_end >> PAGE_SHIFT;
 	nr_words = (nr_pfns + BITS_PER_WORD - 1) / BITS_PER_WORD;
 	bytes = page_up(nr_words * sizeof(uint64_t));
 
@@ -135,7 +131,7 @@ int frame_init(const struct memmap *map, const struct boot_info *bi)
 
 	memset(bitmap, 0, bytes);
 	for (uint32_t i = 0; i < map->nr_ranges; i++)
-		if (mem_type_is_ram(map->ranges[i].type))
+		if (map->ranges[i].type == MEM_USABLE)
 			mark(map->ranges[i].start >> PAGE_SHIFT,
 			     map->ranges[i].end >> PAGE_SHIFT, true);
 	for (uint32_t i = 0; i < nr_excluded; i++)
@@ -146,11 +142,11 @@ int frame_init(const struct memmap *map, const struct boot_info *bi)
 	for (uint64_t w = 0; w < nr_words; w++)
 		stats.total += (uint64_t)__builtin_popcountll(bitmap[w]);
 	stats.free = stats.total;
-	stats.excluded = memmap_ram_pages(map) - stats.total;
+	stats.excluded = memmap_pages(map, MEM_USABLE) - stats.total;
 	stats.bitmap = where;
 	stats.bitmap_pages = bytes >> PAGE_SHIFT;
 	frame_set_mapped_limit(BOOT_MAPPED_LIMIT);
-	next_pfn = 0;
+	next_word = 0;
 	frame_inject_failure(kopts.fail_alloc_nth, kopts.fail_alloc_every);
 	return 0;
 }
@@ -178,18 +174,13 @@ static bool injected_failure(void)
 			    : inject_calls == inject_nth;
 }
 
-/* The first free pfn at or above from_pfn, in the words below to_word
- * and below the limit, or nr_pfns. */
-static uint64_t search(uint64_t from_pfn, uint64_t to_word)
+/* The first free pfn in words [from, to) below the limit, or nr_pfns. */
+static uint64_t search(uint64_t from, uint64_t to)
 {
-	for (uint64_t w = from_pfn / BITS_PER_WORD; w < to_word; w++) {
-		uint64_t bits = bitmap[w];
-
-		if (w == from_pfn / BITS_PER_WORD)
-			bits &= ~0ULL << (from_pfn % BITS_PER_WORD);
-		if (bits) {
+	for (uint64_t w = from; w < to; w++) {
+		if (bitmap[w]) {
 			uint64_t pfn = w * BITS_PER_WORD +
-				       (uint64_t)__builtin_ctzll(bits);
+				       (uint64_t)__builtin_ctzll(bitmap[w]);
 
 			return pfn < limit_pfn ? pfn : nr_pfns;
 		}
@@ -236,11 +227,11 @@ void *frame_alloc_pages(uint64_t nr_pages)
 
 		if (end > nr_words)
 			end = nr_words;
-		pfn = search(next_pfn / BITS_PER_WORD < end ? next_pfn : 0, end);
+		pfn = search(next_word < end ? next_word : 0, end);
 		if (pfn == nr_pfns)
 			pfn = search(0, end);
-		if (pfn != nr_pfns)     /* next time, from this frame's word */
-			next_pfn = pfn & ~(uint64_t)(BITS_PER_WORD - 1);
+		if (pfn != nr_pfns)
+			next_word = pfn / BITS_PER_WORD;
 	} else {
 		pfn = nr_pages <= stats.free ? search_run(nr_pages) : nr_pfns;
 	}
@@ -261,9 +252,9 @@ void *frame_alloc(void)
 
 void *frame_alloc_from(uint64_t phys_addr)
 {
-	uint64_t pfn = phys_addr >> PAGE_SHIFT;
+	uint64_t word = (phys_addr >> PAGE_SHIFT) / BITS_PER_WORD;
 
-	next_pfn = pfn < nr_pfns ? pfn : 0;         /* the search starts here */
+	next_word = word < nr_words ? word : 0;     /* the search starts here */
 	return frame_alloc_pages(1);
 }
 
@@ -275,7 +266,7 @@ static bool allocated_run(uint64_t addr, uint64_t nr_pages)
 	if (!bitmap || addr % PAGE_SIZE || nr_pages == 0 ||
 	    pfn >= nr_pfns || nr_pages > nr_pfns - pfn)
 		return false;
-	if (!memmap_covers_ram(frame_map, addr, addr + nr_pages * PAGE_SIZE) ||
+	if (!memmap_covers(frame_map, addr, addr + nr_pages * PAGE_SIZE, MEM_USABLE) ||
 	    excluded_area(addr, addr + nr_pages * PAGE_SIZE))
 		return false;
 	for (uint64_t i = 0; i < nr_pages; i++)

@@ -1,8 +1,8 @@
 /*
  * frame.h: the early physical frame allocator.
  *
- * It hands out 4 KiB frames of RAM (`usable` and `reclaimable` ranges) from
- * the normalised memory map (memmap.h). A frame is named by its identity-mapped address: the pointer
+ * It hands out 4 KiB frames of `usable` RAM from the normalised memory map
+ * (memmap.h). A frame is named by its identity-mapped address: the pointer
  * returned is also the frame's physical address.
  *
  * It never hands out page 0, the kernel image (boot_info kernel_start..end),
@@ -27,14 +27,14 @@
 
 /* Counters for leak proofs, in frames. In use now = allocated - freed. */
 struct frame_stats {
-	uint64_t total;       /* frames managed: RAM pages minus exclusions */
+	uint64_t total;       /* frames managed: usable pages minus exclusions */
 	uint64_t free;        /* frames free now (== total - (allocated - freed)) */
 	uint64_t allocated;   /* frames handed out since boot */
 	uint64_t freed;       /* frames given back since boot */
 	uint64_t failed;      /* allocation calls that returned NULL */
 	uint64_t injected;    /* ... of which were injected by fail_alloc */
 	uint64_t bad_frees;   /* free calls refused (not allocated frames) */
-	uint64_t excluded;    /* RAM pages never handed out (kernel, loader,
+	uint64_t excluded;    /* usable pages never handed out (kernel, loader,
 	                         bitmap, page 0) */
 	uint64_t bitmap;      /* physical address of the allocator's bitmap */
 	uint64_t bitmap_pages;/* frames holding it */
@@ -42,7 +42,7 @@ struct frame_stats {
 };
 
 /*
- * Set the allocator up over the RAM ranges of `map`, excluding the kernel
+ * Set the allocator up over the usable ranges of `map`, excluding the kernel
  * image and loader regions of `bi`. Reads kopts.fail_alloc_nth/every.
  * Returns 0, or -1 when there is no room for the bitmap (a message is
  * printed).
@@ -61,7 +61,7 @@ void *frame_alloc_from(uint64_t phys_addr);
 
 /*
  * Give a frame back. A pointer that is not a frame currently allocated
- * (unaligned, not RAM, excluded, or already free) is refused with a
+ * (unaligned, not usable RAM, excluded, or already free) is refused with a
  * warning line and counted in bad_frees; NULL is ignored.
  */
 void frame_free(void *frame);

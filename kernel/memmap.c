@@ -326,17 +326,13 @@ const struct mem_range *memmap_find(const struct memmap *map, uint64_t addr)
 	return NULL;
 }
 
-uint64_t memmap_ram_pages(const struct memmap *map)
-{
-	return memmap_pages(map, MEM_USABLE) + memmap_pages(map, MEM_RECLAIMABLE);
-}
-
-bool memmap_covers_ram(const struct memmap *map, uint64_t start, uint64_t end)
+bool memmap_covers(const struct memmap *map, uint64_t start, uint64_t end,
+		   uint32_t type)
 {
 	while (start < end) {
 		const struct mem_range *r = memmap_find(map, start);
 
-		if (!r || !mem_type_is_ram(r->type))
+		if (!r || r->type != type)
 			return false;
 		start = r->end;
 	}

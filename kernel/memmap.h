@@ -95,15 +95,12 @@ bool mem_type_is_ram(uint32_t type);
 /* Whole 4 KiB pages inside the ranges of `type`. */
 uint64_t memmap_pages(const struct memmap *map, uint32_t type);
 
-/* Pages of RAM: usable + reclaimable. */
-uint64_t memmap_ram_pages(const struct memmap *map);
-
 /* The range holding byte `addr`, or NULL when addr lies in a gap. */
 const struct mem_range *memmap_find(const struct memmap *map, uint64_t addr);
 
-/* Do RAM ranges (usable or reclaimable, in any mix) cover all of
- * [start, end) without gaps? An empty range is covered. */
-bool memmap_covers_ram(const struct memmap *map, uint64_t start, uint64_t end);
+/* Do ranges of exactly `type` cover all of [start, end) without gaps? */
+bool memmap_covers(const struct memmap *map, uint64_t start, uint64_t end,
+		   uint32_t type);
 
 /*
  * The kernel's map: memmap_init() normalises boot_info's raw map into one

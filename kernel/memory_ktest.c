@@ -154,7 +154,7 @@ static void frames_are_ram_and_come_back(struct ktest *t)
 		frames[n] = f;
 		r = memmap_find(map, a);
 		KT_EXPECT(t, a % PAGE_SIZE == 0);
-		KT_EXPECT(t, r && mem_type_is_ram(r->type) && a + PAGE_SIZE <= r->end);
+		KT_EXPECT(t, r && r->type == MEM_USABLE && a + PAGE_SIZE <= r->end);
 		KT_EXPECT(t, !forbidden(a));
 		KT_EXPECT(t, frame_is_allocated(f));
 		KT_EXPECT(t, paging_is_mapped(a));
@@ -177,7 +177,7 @@ static void frames_are_ram_and_come_back(struct ktest *t)
 	frame_free(frames);
 }
 
-/* Once paging is up, every RAM frame may be handed out, above 4 GiB too. */
+/* Once paging is up, every usable frame may be handed out, above 4 GiB too. */
 static void limit_covers_all_ram(struct ktest *t)
 {
 	const struct memmap *map = memmap_get();
@@ -185,82 +185,9 @@ static void limit_covers_all_ram(struct ktest *t)
 
 	frame_get_stats(&s);
 	for (uint32_t i = 0; i < map->nr_ranges; i++)
-		if (mem_type_is_ram(map->ranges[i].type))
+		if (map->ranges[i].type == MEM_USABLE)
 			KT_EXPECT(t, map->ranges[i].end <= s.mapped_limit);
-	KT_EXPECT_EQ(t, s.total, memmap_ram_pages(map) - s.excluded);
-}
-
-/*
- * The allocator keeps back exactly the RAM pages boot_info and its own
- * bitmap account for (forbidden() above), and no other: count the RAM
- * pages of page 0, the kernel, the loader's regions and the bitmap, each
- * page once however many of them it lies in.
- */
-static void excluded_is_exactly_the_forbidden_ram(struct ktest *t)
-{
-	const struct memmap *map = memmap_get();
-	struct frame_stats s;
-	struct area { uint64_t start, end; } areas[2 + BOOT_REGIONS_MAX + 1];
-	uint32_t nr_areas = 0;
-	uint64_t pages = 0;
-
-	frame_get_stats(&s);
-	areas[nr_areas++] = (struct area){ 0, PAGE_SIZE };
-	areas[nr_areas++] = (struct area){ boot_info.kernel_start, boot_info.kernel_end };
-	for (uint32_t i = 0; i < boot_info.nr_regions; i++)
-		areas[nr_areas++] = (struct area){ boot_info.regions[i].start,
-							 boot_info.regions[i].end };
-	areas[nr_areas++] = (struct area){ s.bitmap, s.bitmap + s.bitmap_pages * PAGE_SIZE };
-	for (uint32_t i = 0; i < nr_areas; i++) {
-		for (uint64_t a = areas[i].start & ~(PAGE_SIZE - 1); a < areas[i].end; a += PAGE_SIZE) {
-			const struct mem_range *r = memmap_find(map, a);
-			bool seen = false;
-
-			for (uint32_t j = 0; j < i && !seen; j++)
-				seen = overlaps(a, areas[j].start, areas[j].end);
-			pages += !seen && r && mem_type_is_ram(r->type);
-		}
-	}
-	KT_EXPECT_EQ(t, s.excluded, pages);
-}
-
-/*
- * Reclaimable RAM (the firmware's and the loader's data, under UEFI) is
- * handed out like usable RAM, except what boot_info says is still in use:
- * asked to start at each reclaimable range, the allocator finds a frame
- * inside it wherever the range has a page that is neither excluded nor
- * already handed out. SeaBIOS maps have no reclaimable RAM: skipped.
- */
-static void reclaimable_is_handed_out(struct ktest *t)
-{
-	const struct memmap *map = memmap_get();
-	uint64_t tried = 0, inside = 0;
-
-	if (memmap_pages(map, MEM_RECLAIMABLE) == 0) {
-		ktest_skip(t, "no reclaimable RAM in this map");
-		return;
-	}
-	for (uint32_t i = 0; i < map->nr_ranges; i++) {
-		const struct mem_range *r = &map->ranges[i];
-		bool has_free = false;
-		uint64_t *f;
-
-		if (r->type != MEM_RECLAIMABLE)
-			continue;
-		for (uint64_t a = r->start; a < r->end && !has_free; a += PAGE_SIZE)
-			has_free = !forbidden(a) && !frame_is_allocated((void *)(uintptr_t)a);
-		if (!has_free)
-			continue;
-		tried++;
-		f = frame_alloc_from(r->start);
-		KT_ASSERT(t, f != NULL);
-		inside += (uint64_t)(uintptr_t)f >= r->start &&
-			  (uint64_t)(uintptr_t)f < r->end;
-		KT_EXPECT(t, !forbidden((uint64_t)(uintptr_t)f));
-		frame_free(f);
-	}
-	KT_EXPECT(t, tried > 0);
-	KT_EXPECT_EQ(t, inside, tried);
+	KT_EXPECT_EQ(t, s.total, memmap_pages(map, MEM_USABLE) - s.excluded);
 }
 
 static void contiguous_frames(struct ktest *t)
@@ -343,8 +270,6 @@ static void injected_failures(struct ktest *t)
 KTEST_SUITE(frame,
 	KTEST_CASE(frames_are_ram_and_come_back),
 	KTEST_CASE(limit_covers_all_ram),
-	KTEST_CASE(excluded_is_exactly_the_forbidden_ram),
-	KTEST_CASE(reclaimable_is_handed_out),
 	KTEST_CASE(contiguous_frames),
 	KTEST_CASE(bad_frees_refused),
 	KTEST_CASE(injected_failures));

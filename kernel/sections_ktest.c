@@ -50,7 +50,8 @@ static void counts_agree(struct ktest *t)
 	}
 	KT_EXPECT_EQ(t, present, st->nr_present);
 	KT_EXPECT_EQ(t, possible, st->nr_possible);
-	KT_EXPECT_EQ(t, pages, memmap_ram_pages(map));
+	KT_EXPECT_EQ(t, pages, memmap_pages(map, MEM_USABLE) +
+			       memmap_pages(map, MEM_RECLAIMABLE));
 	KT_EXPECT(t, st->nr_present > 0);
 }
 

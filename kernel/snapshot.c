@@ -36,8 +36,6 @@
 #include "kernel/x86.h"
 
 #define POISON 0xdeadbeefdeadbeefull
-#define WORKLOAD_GROUP_PAGES 64         /* the workload comes in runs of up to
-					   this many frames (256 KiB) */
 
 static void *pfn_to_page(uint64_t pfn)
 {
@@ -94,16 +92,16 @@ static void workload_fill(uint64_t *page, uint64_t seed, uint64_t pfn)
 }
 
 /*
- * The address of RAM page number `n`, counting the RAM pages of the
- * memory map from the bottom (n below memmap_ram_pages(map)).
+ * The address of usable page number `n`, counting the usable pages of the
+ * memory map from the bottom (n below memmap_pages(map, MEM_USABLE)).
  */
-static uint64_t nth_ram_page(const struct memmap *map, uint64_t n)
+static uint64_t nth_usable_page(const struct memmap *map, uint64_t n)
 {
 	for (uint32_t i = 0; i < map->nr_ranges; i++) {
 		const struct mem_range *r = &map->ranges[i];
 		uint64_t pages = (r->end - r->start) >> PAGE_SHIFT;
 
-		if (!mem_type_is_ram(r->type))
+		if (r->type != MEM_USABLE)
 			continue;
 		if (n < pages)
 			return r->start + (n << PAGE_SHIFT);
@@ -116,7 +114,7 @@ int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 		    uint64_t seed, const char **stage)
 {
 	struct pageflags_iter it;
-	uint64_t pfn, i = 0, ram_pages;
+	uint64_t pfn, i = 0, usable;
 
 	memset(w, 0, sizeof(*w));
 	w->seed = seed;
@@ -124,31 +122,25 @@ int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 	if (flags_create(&w->to_save, PAGEFLAGS_PRESENT_ONLY) < 0)
 		return SNAPSHOT_ERR_NO_MEMORY;
 	*stage = "workload";
-	/* The CRC table first: it needs contiguous frames, and the workload,
-	 * spread over all of RAM, leaves few long free runs behind it. */
-	w->crc_pages = pages_for_bytes(nr_pages * sizeof(uint32_t));
-	w->crcs = w->crc_pages ? frame_alloc_pages(w->crc_pages) : NULL;
-	if (w->crc_pages && !w->crcs) {
-		workload_destroy(w);
-		return SNAPSHOT_ERR_NO_MEMORY;
-	}
-	ram_pages = memmap_ram_pages(memmap_get());
+	usable = memmap_pages(memmap_get(), MEM_USABLE);
 	for (; w->nr_pages < nr_pages; w->nr_pages++) {
-		/* Page i is asked for at RAM page i * ram_pages / nr_pages,
-		 * rounded down to a group of WORKLOAD_GROUP_PAGES, so the
-		 * workload is spread evenly over all RAM, holes skipped, above
-		 * 4 GiB too, in runs, as memory in use is. (Spread page by
-		 * page, a 64M workload on a 1 GiB machine takes every 16th
-		 * frame, and no run is left for the image's index.) */
-		uint64_t n = w->nr_pages * ram_pages / nr_pages;
-		void *page = frame_alloc_from(nth_ram_page(memmap_get(),
-							   n - n % WORKLOAD_GROUP_PAGES));
+		/* Page i is asked for at usable page i * usable / nr_pages, so
+		 * the workload is spread evenly over all usable RAM, holes
+		 * skipped, above 4 GiB too. */
+		void *page = frame_alloc_from(nth_usable_page(memmap_get(),
+							      w->nr_pages * usable / nr_pages));
 
 		if (!page || pageflags_set(w->to_save, page_to_pfn(page)) < 0) {
 			frame_free(page);
 			workload_destroy(w);
 			return SNAPSHOT_ERR_NO_MEMORY;
 		}
+	}
+	w->crc_pages = pages_for_bytes(nr_pages * sizeof(uint32_t));
+	w->crcs = w->crc_pages ? frame_alloc_pages(w->crc_pages) : NULL;
+	if (w->crc_pages && !w->crcs) {
+		workload_destroy(w);
+		return SNAPSHOT_ERR_NO_MEMORY;
 	}
 	pageflags_for_each_set(pfn, it, w->to_save) {
 		workload_fill(pfn_to_page(pfn), seed, pfn);

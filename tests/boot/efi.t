@@ -11,9 +11,6 @@
 #               firmware working for it) occupied RAM that the other did
 #               not, which the other report then calls reclaimable; and
 #               the GNU-EFI path may hold at most $EFI_EXTRA_MAX more.
-#   # frames:   the frame allocator hands out reclaimable RAM too, so both
-#               paths give it the same RAM less what boot_info lists:
-#               totals within $FRAMES_APART_MAX frames of each other.
 #
 # The differences are printed either way. A report key that neither path
 # prints is skipped, not passed (q35 has an SRAT only with NUMA nodes or
@@ -42,10 +39,6 @@ my @shapes = (
 # path keeps from the kernel (usable under GRUB, reclaimable under EFI)
 # may not exceed this.
 my $EFI_EXTRA_MAX = 4 << 20;
-
-# The frames only one path excludes: GRUB's multiboot2 information, the
-# GNU-EFI loader's boot_info pages and its image (about 25 pages at 6 GiB).
-my $FRAMES_APART_MAX = 64;
 
 # Report lines "# KEY: ..." as raw text, in order.
 sub raw_lines {
@@ -116,7 +109,7 @@ sub bytes { my $n = 0; $n += $_->[1] - $_->[0] for @_; $n }
 sub compare_memmap {
 	my ($grub, $efi, $name) = @_;
 	SKIP: {
-		skip "$name: neither report has '# memmap:' lines yet", 5
+		skip "$name: neither report has '# memmap:' lines yet", 4
 			unless diag_lines($grub, 'memmap') || diag_lines($efi, 'memmap');
 		my @ram = qw(usable reclaimable);
 		my @g_ram = intervals($grub, 0, @ram);
@@ -148,12 +141,6 @@ sub compare_memmap {
 		   sprintf('%s: the GNU-EFI path holds %d KiB more than GRUB (at most %d)',
 			   $name, bytes(@only_g) >> 10, $EFI_EXTRA_MAX >> 10))
 			or diag('  usable only under GRUB: ' . show(@only_g));
-
-		my $g_total = (diag_one($grub, 'frames') // {})->{total} // 0;
-		my $e_total = (diag_one($efi, 'frames') // {})->{total} // 0;
-		ok($g_total > 0 && $e_total > 0 && abs($g_total - $e_total) <= $FRAMES_APART_MAX,
-		   "$name: frames to hand out: $g_total under GRUB, $e_total under EFI " .
-		   "(at most $FRAMES_APART_MAX apart)");
 	}
 }
 

@@ -425,19 +425,15 @@ static void find_covers_pages(struct ktest *t)
 	KT_EXPECT(t, memmap_find(&map, 0xffffffff) == &map.ranges[4]);
 	KT_EXPECT(t, memmap_find(&map, 0x100000000ULL) == NULL);
 
-	KT_EXPECT(t, memmap_covers_ram(&map, 0x1000, 0x9f000));
-	KT_EXPECT(t, !memmap_covers_ram(&map, 0x0, 0x2000));         /* page 0: a gap */
-	KT_EXPECT(t, !memmap_covers_ram(&map, 0x1000, 0xa0000));     /* runs into a gap */
-	/* usable, reclaimable, usable: all RAM, one run without a gap */
-	KT_EXPECT(t, memmap_covers_ram(&map, 0x100000, 0x220000));
-	KT_EXPECT(t, memmap_covers_ram(&map, 0x200000, 0x210000));
-	KT_EXPECT(t, !memmap_covers_ram(&map, 0x210000, 0x221000)); /* past the end */
-	KT_EXPECT(t, !memmap_covers_ram(&map, 0xffe00000, 0xfff00000)); /* reserved */
-	KT_EXPECT(t, memmap_covers_ram(&map, 0x5000, 0x5000));       /* empty */
+	KT_EXPECT(t, memmap_covers(&map, 0x1000, 0x9f000, MEM_USABLE));
+	KT_EXPECT(t, !memmap_covers(&map, 0x0, 0x2000, MEM_USABLE));
+	KT_EXPECT(t, !memmap_covers(&map, 0x1000, 0xa0000, MEM_USABLE));
+	KT_EXPECT(t, !memmap_covers(&map, 0x100000, 0x220000, MEM_USABLE));
+	KT_EXPECT(t, memmap_covers(&map, 0x200000, 0x210000, MEM_RECLAIMABLE));
+	KT_EXPECT(t, memmap_covers(&map, 0x5000, 0x5000, MEM_MMIO)); /* empty */
 
 	KT_EXPECT_EQ(t, memmap_pages(&map, MEM_USABLE), 0x9e + 0x100 + 0x10);
 	KT_EXPECT_EQ(t, memmap_pages(&map, MEM_RECLAIMABLE), 0x10);
-	KT_EXPECT_EQ(t, memmap_ram_pages(&map), 0x9e + 0x100 + 0x10 + 0x10);
 	KT_EXPECT_EQ(t, memmap_pages(&map, MEM_RESERVED), 0x200);
 	KT_EXPECT_EQ(t, memmap_pages(&map, MEM_MMIO), 0);
 }
