@@ -32,7 +32,7 @@ static uint64_t *bitmap;        /* bit set = frame free */
 static uint64_t nr_pfns;        /* pfns the bitmap covers: [0, nr_pfns) */
 static uint64_t nr_words;
 static uint64_t limit_pfn;      /* frames at or above are not handed out */
-static uint64_t next_word;      /* where the next search starts */
+static uint64_t next_pfn;       /* where the next search starts */
 static const struct memmap *frame_map;
 static struct area excluded[MAX_EXCLUDED];
 static uint32_t nr_excluded;
@@ -146,7 +146,7 @@ int frame_init(const struct memmap *map, const struct boot_info *bi)
 	stats.bitmap = where;
 	stats.bitmap_pages = bytes >> PAGE_SHIFT;
 	frame_set_mapped_limit(BOOT_MAPPED_LIMIT);
-	next_word = 0;
+	next_pfn = 0;
 	frame_inject_failure(kopts.fail_alloc_nth, kopts.fail_alloc_every);
 	return 0;
 }
@@ -174,13 +174,18 @@ static bool injected_failure(void)
 			    : inject_calls == inject_nth;
 }
 
-/* The first free pfn in words [from, to) below the limit, or nr_pfns. */
-static uint64_t search(uint64_t from, uint64_t to)
+/* The first free pfn at or above from_pfn, in the words below to_word
+ * and below the limit, or nr_pfns. */
+static uint64_t search(uint64_t from_pfn, uint64_t to_word)
 {
-	for (uint64_t w = from; w < to; w++) {
-		if (bitmap[w]) {
+	for (uint64_t w = from_pfn / BITS_PER_WORD; w < to_word; w++) {
+		uint64_t bits = bitmap[w];
+
+		if (w == from_pfn / BITS_PER_WORD)
+			bits &= ~0ULL << (from_pfn % BITS_PER_WORD);
+		if (bits) {
 			uint64_t pfn = w * BITS_PER_WORD +
-				       (uint64_t)__builtin_ctzll(bitmap[w]);
+				       (uint64_t)__builtin_ctzll(bits);
 
 			return pfn < limit_pfn ? pfn : nr_pfns;
 		}
@@ -227,11 +232,11 @@ void *frame_alloc_pages(uint64_t nr_pages)
 
 		if (end > nr_words)
 			end = nr_words;
-		pfn = search(next_word < end ? next_word : 0, end);
+		pfn = search(next_pfn / BITS_PER_WORD < end ? next_pfn : 0, end);
 		if (pfn == nr_pfns)
 			pfn = search(0, end);
-		if (pfn != nr_pfns)
-			next_word = pfn / BITS_PER_WORD;
+		if (pfn != nr_pfns)     /* next time, from this frame's word */
+			next_pfn = pfn & ~(uint64_t)(BITS_PER_WORD - 1);
 	} else {
 		pfn = nr_pages <= stats.free ? search_run(nr_pages) : nr_pfns;
 	}
@@ -252,9 +257,9 @@ void *frame_alloc(void)
 
 void *frame_alloc_from(uint64_t phys_addr)
 {
-	uint64_t word = (phys_addr >> PAGE_SHIFT) / BITS_PER_WORD;
+	uint64_t pfn = phys_addr >> PAGE_SHIFT;
 
-	next_word = word < nr_words ? word : 0;     /* the search starts here */
+	next_pfn = pfn < nr_pfns ? pfn : 0;         /* the search starts here */
 	return frame_alloc_pages(1);
 }
 
