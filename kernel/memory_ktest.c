@@ -190,6 +190,89 @@ static void limit_covers_all_ram(struct ktest *t)
 	KT_EXPECT_EQ(t, s.total, memmap_pages(map, MEM_USABLE) - s.excluded);
 }
 
+/*
+ * The allocator keeps back exactly the usable pages that boot_info and its
+ * own bitmap account for (forbidden() above), and no other: count the
+ * usable pages of page 0, the kernel, the loader's regions and the bitmap,
+ * each page once however many of them it lies in.
+ */
+static void excluded_is_exactly_the_forbidden_pages(struct ktest *t)
+{
+	const struct memmap *map = memmap_get();
+	struct frame_stats s;
+	struct area { uint64_t start, end; } areas[2 + BOOT_REGIONS_MAX + 1];
+	uint32_t nr_areas = 0;
+	uint64_t pages = 0;
+
+	frame_get_stats(&s);
+	areas[nr_areas++] = (struct area){ 0, PAGE_SIZE };
+	areas[nr_areas++] = (struct area){ boot_info.kernel_start, boot_info.kernel_end };
+	for (uint32_t i = 0; i < boot_info.nr_regions; i++)
+		areas[nr_areas++] = (struct area){ boot_info.regions[i].start,
+						   boot_info.regions[i].end };
+	areas[nr_areas++] = (struct area){ s.bitmap, s.bitmap + s.bitmap_pages * PAGE_SIZE };
+	for (uint32_t i = 0; i < nr_areas; i++) {
+		for (uint64_t a = areas[i].start & ~(PAGE_SIZE - 1); a < areas[i].end; a += PAGE_SIZE) {
+			const struct mem_range *r = memmap_find(map, a);
+			bool seen = false;
+
+			for (uint32_t j = 0; j < i && !seen; j++)
+				seen = overlaps(a, areas[j].start, areas[j].end);
+			pages += !seen && r && r->type == MEM_USABLE;
+		}
+	}
+	KT_EXPECT_EQ(t, s.excluded, pages);
+}
+
+/*
+ * The allocator manages `usable` RAM only: asked to start at a
+ * `reclaimable` range (the firmware's and the loader's data, under UEFI),
+ * it still hands out a usable frame. SeaBIOS maps have no reclaimable
+ * RAM: skipped.
+ */
+static void reclaimable_is_never_handed_out(struct ktest *t)
+{
+	const struct memmap *map = memmap_get();
+	uint64_t tried = 0;
+
+	if (memmap_pages(map, MEM_RECLAIMABLE) == 0) {
+		ktest_skip(t, "no reclaimable RAM in this map");
+		return;
+	}
+	for (uint32_t i = 0; i < map->nr_ranges; i++) {
+		const struct mem_range *r = &map->ranges[i];
+		const struct mem_range *got;
+		void *f;
+
+		if (r->type != MEM_RECLAIMABLE)
+			continue;
+		f = frame_alloc_from(r->start);
+		KT_ASSERT(t, f != NULL);
+		got = memmap_find(map, (uint64_t)(uintptr_t)f);
+		KT_EXPECT(t, got && got->type == MEM_USABLE);
+		frame_free(f);
+		tried++;
+	}
+	KT_EXPECT(t, tried > 0);
+}
+
+/*
+ * frame_alloc_from(a) hands out the first free frame at or above a, even
+ * when a free frame lies just below a in the same bitmap word.
+ */
+static void alloc_from_starts_at_its_address(struct ktest *t)
+{
+	uint8_t *low = frame_alloc(), *high = frame_alloc(), *got;
+
+	KT_ASSERT(t, low != NULL && high != NULL);
+	frame_free(low);                    /* free, and below the start */
+	got = frame_alloc_from((uint64_t)(uintptr_t)low + PAGE_SIZE);
+	KT_ASSERT(t, got != NULL);
+	KT_EXPECT(t, got > low);
+	frame_free(got);
+	frame_free(high);
+}
+
 static void contiguous_frames(struct ktest *t)
 {
 	struct frame_stats before, after;
@@ -270,6 +353,9 @@ static void injected_failures(struct ktest *t)
 KTEST_SUITE(frame,
 	KTEST_CASE(frames_are_ram_and_come_back),
 	KTEST_CASE(limit_covers_all_ram),
+	KTEST_CASE(excluded_is_exactly_the_forbidden_pages),
+	KTEST_CASE(reclaimable_is_never_handed_out),
+	KTEST_CASE(alloc_from_starts_at_its_address),
 	KTEST_CASE(contiguous_frames),
 	KTEST_CASE(bad_frees_refused),
 	KTEST_CASE(injected_failures));
