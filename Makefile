@@ -54,7 +54,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 HOST_HEADERS := $(wildcard */*.h tests/*.h)
-HOST_TESTS   :=
+HOST_TESTS   := tests/host/run-qemu.t
 FUZZ_TARGETS :=
 BENCH_TARGETS :=
 
