@@ -213,11 +213,14 @@ static void *image_page(void *ctx, uint64_t i)
 	return (void *)(uintptr_t)img->index[i];
 }
 
-/* Mark [first, first + nr) pages at `start` as forbidden. */
+/* Mark the nr pages from `start` as forbidden (through a cursor: a run
+ * walks the tree once per leaf). */
 static int forbid(struct snapshot_image *img, const void *start, uint64_t nr)
 {
+	struct pageflags_cursor forbidden = pageflags_cursor_start(img->forbidden);
+
 	for (uint64_t i = 0; i < nr; i++)
-		if (pageflags_set(img->forbidden, page_to_pfn(start) + i) < 0)
+		if (pageflags_cursor_set(&forbidden, page_to_pfn(start) + i) < 0)
 			return -1;
 	return 0;
 }
@@ -260,12 +263,13 @@ static int take_safe_pages(struct snapshot_image *img, struct pageflags *to_save
 /* Image page i is the i-th safe frame in pfn order; all become forbidden. */
 static int lay_out_image(struct snapshot_image *img)
 {
+	struct pageflags_cursor forbidden = pageflags_cursor_start(img->forbidden);
 	struct pageflags_iter it;
 	uint64_t pfn, i = 0;
 
 	pageflags_for_each_set(pfn, it, img->safe) {
 		img->index[i++] = pfn << PAGE_SHIFT;
-		if (pageflags_set(img->forbidden, pfn) < 0)
+		if (pageflags_cursor_set(&forbidden, pfn) < 0)
 			return SNAPSHOT_ERR_NO_MEMORY;
 	}
 	img->pages.nr_image_pages = i;
@@ -278,6 +282,7 @@ static int lay_out_image(struct snapshot_image *img)
 static int write_image(struct snapshot_image *img, struct snapshot_workload *w,
 		       uint64_t fingerprint)
 {
+	struct pageflags_cursor forbidden = pageflags_cursor_start(img->forbidden);
 	struct snapimg_writer wr;
 	struct pageflags_iter it;
 	uint64_t pfn;
@@ -285,7 +290,7 @@ static int write_image(struct snapshot_image *img, struct snapshot_workload *w,
 	if (snapimg_writer_start(&wr, &img->pages, w->nr_pages, fingerprint))
 		return SNAPSHOT_ERR_IMAGE;
 	pageflags_for_each_set(pfn, it, w->to_save) {
-		if (pageflags_test(img->forbidden, pfn) != 0)
+		if (pageflags_cursor_test(&forbidden, pfn) != 0)
 			return SNAPSHOT_ERR_OVERLAP;
 		if (snapimg_writer_add(&wr, pfn, pfn_to_page(pfn)))
 			return SNAPSHOT_ERR_IMAGE;

@@ -1,7 +1,7 @@
 /*
  * pageflags.c: dynamic page flags, a radix tree of bitmap pages.
  *
- * A map is a header (bookkeeping, the last leaf used, the root: one page,
+ * A map is a header (bookkeeping and the root: one page,
  * or a few contiguous ones) and a tree below the root. Numbers used throughout:
  *
  *   pfn        page frame number: physical address >> 12
@@ -448,7 +448,6 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	map->mode = mode;
 	map->possible_end_pfn = space->possible_end_pfn;
 	map->source = *source;
-	map->last_leaf_nr = PAGEFLAGS_NO_PFN;
 
 	err = populate_map(map, &want);
 	if (err) {

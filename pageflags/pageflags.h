@@ -35,8 +35,14 @@
  * non-negative result on success, or the negative of an enum
  * pageflags_error. pageflags_error_name() names each one.
  *
- * The map is not thread-safe: sets and clears remember the last leaf used,
- * so callers serialise every call on one map.
+ * The one-bit operations come in two kinds. pageflags_set(map, pfn) and
+ * its kin find the pfn's leaf on every call. pageflags_cursor_set(&cursor,
+ * pfn) and its kin go through a cursor, a small value the caller keeps
+ * (on its stack, in registers) that remembers the last leaf it used: a run
+ * of calls in one leaf walks the tree once. A map's header is never
+ * written after create and grow, so calls that only read (tests,
+ * iteration) may run at the same time; anything that writes bits, and
+ * grow, must be serialised by the caller.
  */
 #ifndef DYNFLAGS_PAGEFLAGS_H
 #define DYNFLAGS_PAGEFLAGS_H
@@ -144,10 +150,6 @@ bool pageflags_range_list_overlaps(void *list, uint64_t start_pfn,
  */
 struct pageflags {
 	uint64_t pfn_limit;         /* 2^(phys_bits - 12): first out-of-range pfn */
-	uint64_t last_leaf_nr;      /* the leaf used last, or PAGEFLAGS_NO_PFN */
-	uintptr_t last_words;       /* its bits, as the address of its word 0
-				       less leaf_nr * 4096: word (pfn >> 6) of
-				       the leaf is at last_words + (pfn >> 6) * 8 */
 	uint64_t direct_end_pfn;    /* no inner level: pfns below this are looked
 				       up as root[pfn >> 15]; else 0 */
 	unsigned int inner_levels;  /* levels of 512-slot nodes below the root: 0..2 */
@@ -308,8 +310,9 @@ uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn);
  *   pageflags_clear           0 (also where no leaf), or -ERR_RANGE
  *   pageflags_test_and_set    the old bit, or as pageflags_set
  *   pageflags_test_and_clear  the old bit, or -ERR_RANGE
- * They are inline: a flat bitmap is one load, and every instruction added
- * to that shows.
+ * pageflags_cursor_test() and the other pageflags_cursor_*() give the same
+ * results. They are inline: a flat bitmap is one load, and every
+ * instruction added to that shows.
  */
 
 /*
@@ -386,30 +389,57 @@ static inline int pageflags_no_leaf(const struct pageflags *map, uint64_t pfn,
 }
 
 /*
- * Do `op` on pfn's bit: the old bit, or an error where there is no leaf.
+ * A cursor: a map, and the last leaf a call through the cursor used. Make
+ * one with pageflags_cursor_start() and keep it in a local variable, so
+ * the compiler can hold it in registers. It stays good while the map
+ * lives (grow and clear_all keep every leaf where it is); a map
+ * destroyed leaves its cursors dangling.
+ */
+struct pageflags_cursor {
+	struct pageflags *map;
+	uint64_t leaf_nr;           /* the leaf it holds, or PAGEFLAGS_NO_PFN */
+	uintptr_t words;            /* that leaf's word 0 less leaf_nr * 4096,
+				       as an address: word (pfn >> 6) of the
+				       leaf is at words + (pfn >> 6) * 8 */
+};
+
+static inline struct pageflags_cursor pageflags_cursor_start(struct pageflags *map)
+{
+	struct pageflags_cursor cursor = { map, PAGEFLAGS_NO_PFN, 0 };
+
+	return cursor;
+}
+
+/*
+ * Do `op` on pfn's bit through `cursor`: the old bit, or an error where
+ * there is no leaf.
  *   - On a map with no inner level, a test is root[leaf_nr] -> word, with
  *     no branch but one compare with direct_end_pfn, which is both the
  *     range check and the choice of path (absent leaves are the zero leaf,
- *     so there is no NULL check). There is no tree to walk again.
- *   - Otherwise every op first tries the last leaf it used: a run of pfns
- *     in one leaf (walking memory in order) walks the tree once. It can
- *     only match an in-range pfn (the width is at least one whole leaf),
- *     and last_words already has the leaf's number taken off, so the word
- *     is one add away. Otherwise it walks; the zero leaf is never written
- *     and never becomes the last leaf. (Random tests on maps with inner
- *     levels pay for the stores: docs/performance.md measures it.)
+ *     so there is no NULL check). There is no tree to walk again, and the
+ *     cursor is left alone.
+ *   - Otherwise the cursor's leaf is tried first: a run of pfns in one leaf
+ *     (walking memory in order) walks the tree once. It can only match an
+ *     in-range pfn (the width is at least one whole leaf), and `words`
+ *     already has the leaf's number taken off, so the word is one add
+ *     away. Otherwise it walks; the zero leaf is never written and never
+ *     becomes the cursor's leaf.
+ * The plain operations below call this with a fresh cursor: the compiler
+ * sees that its leaf matches no pfn and drops that branch, and the
+ * cursor's stores with it, so a plain call writes nothing but the bit.
  */
-static inline int pageflags_bit(struct pageflags *map, uint64_t pfn,
-				enum pageflags_op op)
+static inline int pageflags_cursor_op(struct pageflags_cursor *cursor,
+				      uint64_t pfn, enum pageflags_op op)
 {
+	const struct pageflags *map = cursor->map;
 	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
 	uint64_t *leaf;
 
 	if (op == PAGEFLAGS_OP_TEST && pfn < map->direct_end_pfn)
 		return pageflags_apply(pageflags_word(map->root[leaf_nr], pfn),
 				       pfn, op);
-	if (__builtin_expect(leaf_nr == map->last_leaf_nr, 1))
-		return pageflags_apply((uint64_t *)(map->last_words + (pfn >> 6) * 8),
+	if (__builtin_expect(leaf_nr == cursor->leaf_nr, 1))
+		return pageflags_apply((uint64_t *)(cursor->words + (pfn >> 6) * 8),
 				       pfn, op);
 	if (__builtin_expect(leaf_nr >= map->nr_leaf_slots, 0))
 		return pageflags_no_leaf(map, pfn, op);
@@ -419,38 +449,76 @@ static inline int pageflags_bit(struct pageflags *map, uint64_t pfn,
 					 pageflags_walk(map, leaf_nr);
 	if (leaf == pageflags_zero_leaf)
 		return pageflags_no_leaf(map, pfn, op);
-	map->last_leaf_nr = leaf_nr;
-	map->last_words = (uintptr_t)leaf - (leaf_nr << PAGEFLAGS_PAGE_SHIFT);
+	cursor->leaf_nr = leaf_nr;
+	cursor->words = (uintptr_t)leaf - (leaf_nr << PAGEFLAGS_PAGE_SHIFT);
 	return pageflags_apply(pageflags_word(leaf, pfn), pfn, op);
+}
+
+/* A result of pageflags_cursor_op() for set and clear: 0 or the error. */
+static inline int pageflags_no_old_bit(int old)
+{
+	return old < 0 ? old : 0;
+}
+
+static inline int pageflags_cursor_test(struct pageflags_cursor *cursor, uint64_t pfn)
+{
+	return pageflags_cursor_op(cursor, pfn, PAGEFLAGS_OP_TEST);
+}
+
+static inline int pageflags_cursor_test_and_set(struct pageflags_cursor *cursor,
+						uint64_t pfn)
+{
+	return pageflags_cursor_op(cursor, pfn, PAGEFLAGS_OP_SET);
+}
+
+static inline int pageflags_cursor_test_and_clear(struct pageflags_cursor *cursor,
+						  uint64_t pfn)
+{
+	return pageflags_cursor_op(cursor, pfn, PAGEFLAGS_OP_CLEAR);
+}
+
+static inline int pageflags_cursor_set(struct pageflags_cursor *cursor, uint64_t pfn)
+{
+	return pageflags_no_old_bit(pageflags_cursor_op(cursor, pfn, PAGEFLAGS_OP_SET));
+}
+
+static inline int pageflags_cursor_clear(struct pageflags_cursor *cursor, uint64_t pfn)
+{
+	return pageflags_no_old_bit(pageflags_cursor_op(cursor, pfn, PAGEFLAGS_OP_CLEAR));
+}
+
+/* `op` on pfn's bit with no cursor: the pfn's leaf is found afresh. */
+static inline int pageflags_op(struct pageflags *map, uint64_t pfn,
+			       enum pageflags_op op)
+{
+	struct pageflags_cursor cursor = pageflags_cursor_start(map);
+
+	return pageflags_cursor_op(&cursor, pfn, op);
 }
 
 static inline int pageflags_test(struct pageflags *map, uint64_t pfn)
 {
-	return pageflags_bit(map, pfn, PAGEFLAGS_OP_TEST);
+	return pageflags_op(map, pfn, PAGEFLAGS_OP_TEST);
 }
 
 static inline int pageflags_test_and_set(struct pageflags *map, uint64_t pfn)
 {
-	return pageflags_bit(map, pfn, PAGEFLAGS_OP_SET);
+	return pageflags_op(map, pfn, PAGEFLAGS_OP_SET);
 }
 
 static inline int pageflags_test_and_clear(struct pageflags *map, uint64_t pfn)
 {
-	return pageflags_bit(map, pfn, PAGEFLAGS_OP_CLEAR);
+	return pageflags_op(map, pfn, PAGEFLAGS_OP_CLEAR);
 }
 
 static inline int pageflags_set(struct pageflags *map, uint64_t pfn)
 {
-	int old = pageflags_bit(map, pfn, PAGEFLAGS_OP_SET);
-
-	return old < 0 ? old : 0;
+	return pageflags_no_old_bit(pageflags_op(map, pfn, PAGEFLAGS_OP_SET));
 }
 
 static inline int pageflags_clear(struct pageflags *map, uint64_t pfn)
 {
-	int old = pageflags_bit(map, pfn, PAGEFLAGS_OP_CLEAR);
-
-	return old < 0 ? old : 0;
+	return pageflags_no_old_bit(pageflags_op(map, pfn, PAGEFLAGS_OP_CLEAR));
 }
 
 #endif

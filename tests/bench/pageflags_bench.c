@@ -354,27 +354,33 @@ static struct pageflags *pf_make(const struct bench_layout *l)
 	return map;
 }
 
-static inline void pf_set(struct pageflags *map, uint64_t pfn)
+/*
+ * pageflags is used as its callers use it: the in-order workloads (set,
+ * clear) go through a cursor, which the round keeps in a local variable
+ * (PF_LOCAL below), and the random tests through plain pageflags_test(),
+ * as a cursor saves no walk when every test is in a different leaf.
+ */
+static inline void pf_set(struct pageflags_cursor *cursor, uint64_t pfn)
 {
-	pageflags_set(map, pfn);
+	pageflags_cursor_set(cursor, pfn);
 }
 
-static inline bool pf_test(struct pageflags *map, uint64_t pfn)
+static inline bool pf_test(struct pageflags_cursor *cursor, uint64_t pfn)
 {
-	return pageflags_test(map, pfn) == 1;
+	return pageflags_test(cursor->map, pfn) == 1;
 }
 
-static inline void pf_clear(struct pageflags *map, uint64_t pfn)
+static inline void pf_clear(struct pageflags_cursor *cursor, uint64_t pfn)
 {
-	pageflags_clear(map, pfn);
+	pageflags_cursor_clear(cursor, pfn);
 }
 
-static void pf_iterate(struct pageflags *map, struct result *r)
+static void pf_iterate(struct pageflags_cursor *cursor, struct result *r)
 {
 	struct pageflags_iter it;
 	uint64_t pfn, seen = 0, sum = 0;
 
-	pageflags_for_each_set(pfn, it, map) {
+	pageflags_for_each_set(pfn, it, cursor->map) {
 		seen++;
 		sum += pfn;
 	}
@@ -382,9 +388,9 @@ static void pf_iterate(struct pageflags *map, struct result *r)
 	r->pfn_sum = sum;
 }
 
-static uint64_t pf_bytes(struct pageflags *map)
+static uint64_t pf_bytes(struct pageflags_cursor *cursor)
 {
-	return pageflags_bytes(map);
+	return pageflags_bytes(cursor->map);
 }
 
 /* ---------------------------------------------------------- roaring */
@@ -506,15 +512,21 @@ static uint64_t judy_bytes(struct judy *j)
 
 /*
  * One body for every structure, so each gets its operations inlined the
- * same way: KIND_set/test/clear/iterate/bytes on a struct pointer. One
- * call is one round of the four workloads; a workload keeps its fastest
- * round.
+ * same way: KIND_set/test/clear/iterate/bytes on `s`, which LOCAL declares
+ * from the structure `sv`: a pointer to it (PTR_LOCAL), or for pageflags a
+ * cursor on it in a local variable (PF_LOCAL). One call is one round of
+ * the four workloads; a workload keeps its fastest round.
  */
-#define DEFINE_ROUND(kind, type)                                             \
+#define PTR_LOCAL(type, sv)     type *s = (sv)
+#define PF_LOCAL(type, sv)      struct pageflags_cursor cursor_ =            \
+					pageflags_cursor_start((type *)(sv)), \
+				*s = &cursor_
+
+#define DEFINE_ROUND(kind, type, LOCAL)                                      \
 static void kind##_round(void *sv, const struct bench *b, struct result *r)  \
 {                                                                            \
 	const struct bench_layout *l = b->layout;                            \
-	type *s = sv;                                                        \
+	LOCAL(type, sv);                                                     \
 	double t, ns[NR_WORKLOADS];                                          \
 	uint64_t hits = 0;                                                   \
                                                                              \
@@ -550,11 +562,11 @@ static inline uint64_t first_step(uint64_t pfn)
 	return (pfn + STEP - 1) / STEP * STEP;
 }
 
-DEFINE_ROUND(flat, struct flat)
-DEFINE_ROUND(table, struct table)
-DEFINE_ROUND(pf, struct pageflags)
-DEFINE_ROUND(roar, struct roar)
-DEFINE_ROUND(judy, struct judy)
+DEFINE_ROUND(flat, struct flat, PTR_LOCAL)
+DEFINE_ROUND(table, struct table, PTR_LOCAL)
+DEFINE_ROUND(pf, struct pageflags, PF_LOCAL)
+DEFINE_ROUND(roar, struct roar, PTR_LOCAL)
+DEFINE_ROUND(judy, struct judy, PTR_LOCAL)
 
 /* xorshift64*: the same random pfns for every structure and run. */
 static uint64_t next_random(uint64_t *state)

@@ -7,8 +7,10 @@
  * runs on a real map and on a reference model (the set bits as a sorted
  * array, the leaves that exist as a sorted array), and every result must
  * agree: return values, errors, next-set answers, counts, the leaves and
- * inner nodes the map holds, and the pages it gives back. Absent leaves
- * must be the shared zero leaf, which must stay all 0.
+ * inner nodes the map holds, and the pages it gives back. One-bit
+ * operations go through a cursor kept across them, or through none, as
+ * the input says. Absent leaves must be the shared zero leaf, which must
+ * stay all 0, and never the cursor's leaf.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -232,13 +234,26 @@ static void check_zero_pages(void)
 	}
 }
 
+/*
+ * The cursor the one-bit operations share when the input asks for it: its
+ * leaf is always a real one, never the zero leaf, and its words are that
+ * leaf's.
+ */
+static struct pageflags_cursor cursor;
+
+static void check_cursor(struct pageflags *map)
+{
+	CHECK(cursor.map == map);
+	if (cursor.leaf_nr == PAGEFLAGS_NO_PFN)
+		return;
+	CHECK(contains(model.leaves, model.nr_leaves, cursor.leaf_nr));
+	CHECK(cursor.words + cursor.leaf_nr * PAGEFLAGS_PAGE_SIZE ==
+	      (uintptr_t)pageflags_walk(map, cursor.leaf_nr));
+}
+
 static void check_stats(const struct pageflags *map)
 {
 	struct pageflags_stats st;
-
-	/* the last leaf is always a real one, never the zero leaf */
-	CHECK(map->last_leaf_nr == PAGEFLAGS_NO_PFN ||
-	      contains(model.leaves, model.nr_leaves, map->last_leaf_nr));
 
 	pageflags_stats(map, &st);
 	CHECK(st.nr_leaves == model.nr_leaves);
@@ -271,34 +286,71 @@ static int expected_error(uint64_t pfn, int absent)
 	return in_leaf(pfn) ? 0 : absent;
 }
 
+/* The one-bit operations, by the op numbers of run_op(). */
+enum { OP_SET = 0, OP_CLEAR = 1, OP_TEST = 2, OP_TEST_AND_SET = 3,
+       OP_TEST_AND_CLEAR = 4 };
+
+/* One-bit operation `op` on pfn, through the shared cursor or with none. */
+static int bit_op(struct pageflags *map, bool via_cursor, uint64_t pfn,
+		  unsigned int op)
+{
+	struct pageflags_cursor *c = &cursor;
+	int r = 0;
+
+	switch (op) {
+	case OP_SET:
+		r = via_cursor ? pageflags_cursor_set(c, pfn) : pageflags_set(map, pfn);
+		break;
+	case OP_CLEAR:
+		r = via_cursor ? pageflags_cursor_clear(c, pfn) : pageflags_clear(map, pfn);
+		break;
+	case OP_TEST:
+		r = via_cursor ? pageflags_cursor_test(c, pfn) : pageflags_test(map, pfn);
+		break;
+	case OP_TEST_AND_SET:
+		r = via_cursor ? pageflags_cursor_test_and_set(c, pfn) :
+				 pageflags_test_and_set(map, pfn);
+		break;
+	case OP_TEST_AND_CLEAR:
+		r = via_cursor ? pageflags_cursor_test_and_clear(c, pfn) :
+				 pageflags_test_and_clear(map, pfn);
+		break;
+	}
+	check_cursor(map);
+	return r;
+}
+
 static void run_op(struct pageflags *map, struct input *in)
 {
-	unsigned int op = (unsigned int)take(in, 1) % 10;
+	unsigned int byte = (unsigned int)take(in, 1);
+	unsigned int op = byte % 10;
+	bool via_cursor = (byte / 10) & 1;
 	uint64_t pfn = pick_pfn(in);
 	bool was = contains(model.bits, model.nr_bits, pfn);
 	int err, r;
 
 	switch (op) {
-	case 0:         /* set */
-	case 3:         /* test-and-set */
+	case OP_SET:
+	case OP_TEST_AND_SET:
 		err = expected_error(pfn, -PAGEFLAGS_ERR_NOT_PRESENT);
 		if (!err && !was && model.nr_bits == MAX_BITS)
 			return;
-		r = op == 0 ? pageflags_set(map, pfn) : pageflags_test_and_set(map, pfn);
-		CHECK(r == (err ? err : op == 0 ? 0 : was));
+		r = bit_op(map, via_cursor, pfn, op);
+		CHECK(r == (err ? err : op == OP_SET ? 0 : was));
 		if (!err)
 			insert(model.bits, &model.nr_bits, pfn);
 		break;
-	case 1:         /* clear */
-	case 4:         /* test-and-clear */
+	case OP_CLEAR:
+	case OP_TEST_AND_CLEAR:
 		err = expected_error(pfn, 0);
-		r = op == 1 ? pageflags_clear(map, pfn) : pageflags_test_and_clear(map, pfn);
-		CHECK(r == (err ? err : op == 1 ? 0 : was));
+		r = bit_op(map, via_cursor, pfn, op);
+		CHECK(r == (err ? err : op == OP_CLEAR ? 0 : was));
 		erase(model.bits, &model.nr_bits, pfn);
 		break;
-	case 2:         /* test */
+	case OP_TEST:
 		err = expected_error(pfn, 0);
-		CHECK(pageflags_test(map, pfn) == (err ? err : was));
+		CHECK(bit_op(map, via_cursor, pfn, op) ==
+		      (err ? err : was));
 		if (pfn < model.reach)  /* absent leaves are the zero leaf */
 			CHECK((pageflags_walk(map, pfn / LEAF) == pageflags_zero_leaf) ==
 			      !in_leaf(pfn));
@@ -425,6 +477,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	src.fail_at = 0;
 	check_stats(map);
+	cursor = pageflags_cursor_start(map);
 	while (in.size)
 		run_op(map, &in);
 	check_all_bits(map);

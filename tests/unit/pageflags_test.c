@@ -349,15 +349,17 @@ static void height_follows_possible_end(struct ktest *t)
 }
 
 /*
- * A map with no inner level answers tests from root[leaf_nr] and leaves
- * the last leaf alone; sets and clears go through the last leaf. Leaves
- * 0, 1, 2 and 32 of `small`, reach 40 leaves.
+ * A map with no inner level answers tests from root[leaf_nr], and a test
+ * through a cursor leaves the cursor alone; sets and clears through a
+ * cursor remember their leaf. Leaves 0, 1, 2 and 32 of `small`, reach 40
+ * leaves.
  */
 static void direct_root_lookups(struct ktest *t)
 {
 	struct layout layout = small;
+	struct pageflags_cursor cursor;
 	struct pageflags *map;
-	uint64_t last, end = 40 * LEAF;
+	uint64_t end = 40 * LEAF;
 
 	layout.possible_end_pfn = end;
 	src_reset();
@@ -366,14 +368,15 @@ static void direct_root_lookups(struct ktest *t)
 	expect_stats(t, map, 4, 0);
 	KT_EXPECT_EQ(t, map->inner_levels, 0);
 
-	KT_EXPECT_EQ(t, pageflags_set(map, 32 * LEAF + 9), 0);
-	last = map->last_leaf_nr;
-	KT_EXPECT_EQ(t, last, 32);
-	KT_EXPECT_EQ(t, pageflags_test(map, 0), 0);
+	cursor = pageflags_cursor_start(map);
+	KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 32 * LEAF + 9), 0);
+	KT_EXPECT_EQ(t, cursor.leaf_nr, 32);
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 0), 0);
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 32 * LEAF + 9), 1);
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 3 * LEAF), 0); /* absent */
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, end - 1), 0);  /* last slot */
+	KT_EXPECT_EQ(t, cursor.leaf_nr, 32);                    /* tests left it */
 	KT_EXPECT_EQ(t, pageflags_test(map, 32 * LEAF + 9), 1);
-	KT_EXPECT_EQ(t, pageflags_test(map, 3 * LEAF), 0);      /* absent leaf */
-	KT_EXPECT_EQ(t, pageflags_test(map, end - 1), 0);       /* last slot */
-	KT_EXPECT_EQ(t, map->last_leaf_nr, last);               /* tests left it */
 
 	/* sets and clears on both sides of every edge */
 	KT_EXPECT_EQ(t, pageflags_set(map, 0), 0);
@@ -714,12 +717,57 @@ static void grow_adds_leaves(struct ktest *t)
 }
 
 /*
- * On a map with inner levels, the last leaf answers repeated tests, sets
- * and clears without walking the tree again (issue 4: repeated lookups in
- * the same leaf do not walk the tree).
+ * The plain one-bit operations write nothing but the bit: the header (and
+ * with it the root) is the same bytes before and after them, so readers
+ * may share a map. A cursor stays good across grow and clear_all, which
+ * keep every leaf where it is. `small` has a one-level tree.
  */
-static void last_leaf_skips_walk(struct ktest *t)
+static void plain_ops_leave_the_header(struct ktest *t)
 {
+	static uint8_t before[PAGEFLAGS_PAGE_SIZE];
+	static const uint64_t pfns[] = {
+		0, 0x9e, 0x9f, 0x100, LEAF - 1, LEAF, 3 * LEAF, 0x100000 + 7,
+		0x108000, 1ull << 28, UINT64_MAX,
+	};
+	struct pageflags_cursor cursor;
+	struct pageflags *map;
+
+	src_reset();
+	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_ASSERT(t, map->header_pages == 1);
+	memcpy(before, map, sizeof(before));
+	for (size_t i = 0; i < ARRAY_SIZE(pfns); i++) {
+		(void)pageflags_test_and_set(map, pfns[i]);
+		(void)pageflags_test(map, pfns[i]);
+		(void)pageflags_set(map, pfns[i]);
+		(void)pageflags_test_and_clear(map, pfns[i]);
+		(void)pageflags_clear(map, pfns[i]);
+	}
+	KT_EXPECT(t, memcmp(before, map, sizeof(before)) == 0);
+
+	cursor = pageflags_cursor_start(map);
+	KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 0x100000 + 7), 0);
+	KT_EXPECT_EQ(t, pageflags_grow(map, 5 * LEAF, 6 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 0x100000 + 7), 1);
+	pageflags_clear_all(map);
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 0x100000 + 7), 0);
+	KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 0x100000 + 8), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0x100000 + 8), 1);
+	KT_EXPECT_EQ(t, cursor.leaf_nr, 0x100000 / LEAF);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
+/*
+ * On a map with inner levels, a cursor answers repeated tests, sets and
+ * clears in its leaf without walking the tree again (issue 4: repeated
+ * lookups in the same leaf do not walk the tree); the plain operations
+ * walk every time.
+ */
+static void cursor_skips_walk(struct ktest *t)
+{
+	struct pageflags_cursor cursor;
 	struct pageflags *map;
 	uint64_t pfn = 0x100000 + 42;   /* leaf 32, under root slot 0 */
 	void *node;
@@ -728,20 +776,29 @@ static void last_leaf_skips_walk(struct ktest *t)
 	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
 	KT_ASSERT(t, map != NULL);
 	KT_ASSERT(t, map->inner_levels >= 1);
-	KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
-	KT_EXPECT_EQ(t, map->last_leaf_nr, pfn / LEAF);
-	/* Hide the tree: only the last leaf can still be found. */
+	cursor = pageflags_cursor_start(map);
+	KT_EXPECT_EQ(t, cursor.leaf_nr, NONE);
+	KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, pfn), 0);
+	KT_EXPECT_EQ(t, cursor.leaf_nr, pfn / LEAF);
+	/* Hide the tree: only the cursor's leaf can still be found. */
 	node = map->root[0];
 	map->root[0] = (void *)pageflags_zero_inner[map->inner_levels - 1];
-	KT_EXPECT_EQ(t, pageflags_set(map, pfn + 1), 0);
-	KT_EXPECT_EQ(t, pageflags_test(map, pfn + 1), 1);       /* no walk */
-	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, pfn), 1);
-	KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);
-	KT_EXPECT_EQ(t, pageflags_test(map, LEAF), 0);          /* walks: zero leaf */
-	KT_EXPECT_EQ(t, map->last_leaf_nr, pfn / LEAF);         /* never the zero leaf */
+	KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);           /* walks */
+	KT_EXPECT_EQ(t, pageflags_set(map, pfn + 1), ENOTPR_);  /* walks */
+	KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, pfn + 1), 0);
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, pfn + 1), 1); /* no walk */
+	KT_EXPECT_EQ(t, pageflags_cursor_test_and_clear(&cursor, pfn), 1);
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, pfn), 0);
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, LEAF), 0);   /* walks: zero leaf */
+	KT_EXPECT_EQ(t, cursor.leaf_nr, pfn / LEAF);            /* never the zero leaf */
 	map->root[0] = node;
 	KT_EXPECT_EQ(t, pageflags_test(map, pfn + 1), 1);
 	KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);
+	/* another leaf moves the cursor */
+	KT_EXPECT_EQ(t, pageflags_cursor_test_and_set(&cursor, 5), 0);
+	KT_EXPECT_EQ(t, cursor.leaf_nr, 0);
+	KT_EXPECT_EQ(t, pageflags_cursor_clear(&cursor, 5), 0);
+	KT_EXPECT_EQ(t, pageflags_test(map, 5), 0);
 	pageflags_destroy(map);
 	expect_no_leak(t);
 }
@@ -958,8 +1015,9 @@ static void zero_leaf_stands_for_absent(struct ktest *t)
 	uint64_t absent[2] = { 3 * LEAF + 5, (1ull << 38) + 7 };
 
 	for (unsigned int i = 0; i < 2; i++) {
+		struct pageflags_cursor cursor;
 		struct pageflags *map;
-		uint64_t pfn = absent[i], last;
+		uint64_t pfn = absent[i];
 		unsigned int top = i == 0 ? 1 : 2;   /* inner levels */
 
 		src_reset();
@@ -967,14 +1025,19 @@ static void zero_leaf_stands_for_absent(struct ktest *t)
 		KT_ASSERT(t, map != NULL);
 		KT_EXPECT_EQ(t, map->inner_levels, top);
 		KT_EXPECT(t, pageflags_walk(map, pfn / LEAF) == pageflags_zero_leaf);
-		KT_EXPECT_EQ(t, pageflags_set(map, 1), 0);     /* leaf 0 is there */
-		last = map->last_leaf_nr;
+		cursor = pageflags_cursor_start(map);
+		KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 1), 0); /* leaf 0 is there */
 		KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);
 		KT_EXPECT_EQ(t, pageflags_set(map, pfn), ENOTPR_);
 		KT_EXPECT_EQ(t, pageflags_test_and_set(map, pfn), ENOTPR_);
 		KT_EXPECT_EQ(t, pageflags_clear(map, pfn), 0);
 		KT_EXPECT_EQ(t, pageflags_test_and_clear(map, pfn), 0);
-		KT_EXPECT_EQ(t, map->last_leaf_nr, last);   /* never the zero leaf */
+		KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, pfn), 0);
+		KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, pfn), ENOTPR_);
+		KT_EXPECT_EQ(t, pageflags_cursor_test_and_set(&cursor, pfn), ENOTPR_);
+		KT_EXPECT_EQ(t, pageflags_cursor_clear(&cursor, pfn), 0);
+		KT_EXPECT_EQ(t, pageflags_cursor_test_and_clear(&cursor, pfn), 0);
+		KT_EXPECT_EQ(t, cursor.leaf_nr, 0);         /* never the zero leaf */
 		expect_zero_leaf_clean(t);
 
 		/* iteration, counting and clear_all step over it */
@@ -1039,7 +1102,8 @@ KTEST_SUITE(pageflags,
 	KTEST_CASE(dense_leaf),
 	KTEST_CASE(sparse_52_bit_layout),
 	KTEST_CASE(grow_adds_leaves),
-	KTEST_CASE(last_leaf_skips_walk),
+	KTEST_CASE(plain_ops_leave_the_header),
+	KTEST_CASE(cursor_skips_walk),
 	KTEST_CASE(zero_leaf_stands_for_absent),
 	KTEST_CASE(create_fails_at_every_allocation),
 	KTEST_CASE(grow_fails_at_every_allocation),
@@ -1142,6 +1206,7 @@ static void seed_every_entry_point_exists(struct ktest *t)
 		pageflags_range_list_overlaps, &list,  /* leaves 0-2; reach 0-3 */
 	};
 	struct pageflags_stats st;
+	struct pageflags_cursor cursor;
 	struct pageflags_iter it;
 	struct pageflags *map;
 	uint64_t pfn, seen = 0;
@@ -1156,10 +1221,17 @@ static void seed_every_entry_point_exists(struct ktest *t)
 	KT_EXPECT_EQ(t, pageflags_test(map, 8), 1);
 	KT_EXPECT_EQ(t, pageflags_clear(map, 8), 0);
 	KT_EXPECT_EQ(t, pageflags_test_and_clear(map, 7), 1);
-	KT_EXPECT_EQ(t, pageflags_set(map, 3 * LEAF), 0);
-	KT_EXPECT_EQ(t, pageflags_bit(map, 3 * LEAF, PAGEFLAGS_OP_TEST), 1);
+	cursor = pageflags_cursor_start(map);
+	KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 3 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_cursor_test_and_set(&cursor, 3 * LEAF + 1), 0);
+	KT_EXPECT_EQ(t, pageflags_cursor_test_and_clear(&cursor, 3 * LEAF + 1), 1);
+	KT_EXPECT_EQ(t, pageflags_cursor_clear(&cursor, 3 * LEAF + 1), 0);
+	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 3 * LEAF), 1);
+	KT_EXPECT_EQ(t, pageflags_cursor_op(&cursor, 3 * LEAF, PAGEFLAGS_OP_TEST), 1);
+	KT_EXPECT_EQ(t, pageflags_op(map, 3 * LEAF, PAGEFLAGS_OP_TEST), 1);
+	KT_EXPECT_EQ(t, pageflags_no_old_bit(1), 0);
 	KT_EXPECT(t, (uintptr_t)pageflags_walk(map, 3) ==
-		     map->last_words + 3 * LEAF / 8);
+		     cursor.words + 3 * LEAF / 8);
 	KT_EXPECT_EQ(t, pageflags_test(map, 4 * LEAF), 0);     /* past the reach */
 	KT_EXPECT_EQ(t, pageflags_apply(pageflags_word(pageflags_walk(map, 3),
 						       3 * LEAF), 3 * LEAF,
