@@ -19,7 +19,9 @@
  * (1/128 of the leaves' own bytes). So a machine with up to 60 GiB of
  * reach, or a big machine whose reach is mostly RAM (1 TiB in 1.75 TiB),
  * needs no inner level: the root is a table of leaves indexed by leaf_nr,
- * and a lookup is one load before the word. Only sparse spaces, where
+ * and a lookup is one load before the word. (Its slots hold each leaf's
+ * address less leaf_nr * 4096, pageflags.h says why; root_child() and
+ * set_root_child() are the only code here that knows.) Only sparse spaces, where
  * the leaves are too few to pay for a table over the whole reach, get
  * inner levels.
  *
@@ -116,6 +118,17 @@ bool pageflags_range_list_overlaps(void *list, uint64_t start_pfn,
 	return false;
 }
 
+/* The subtree or leaf in root slot i, and the way to put one there. */
+static void *root_child(const struct pageflags *map, uint64_t i)
+{
+	return map->inner_levels ? map->root[i] : pageflags_direct_leaf(map, i);
+}
+
+static void set_root_child(struct pageflags *map, uint64_t i, void *child)
+{
+	map->root[i] = map->inner_levels ? child : pageflags_direct_slot(child, i);
+}
+
 /* Leaves covered by a subtree of `level`. */
 static uint64_t level_span(unsigned int level)
 {
@@ -133,28 +146,26 @@ static uint64_t *next_leaf(const struct pageflags *map, uint64_t *leaf_nr)
 	uint64_t nr = *leaf_nr;
 
 	while (nr < map->nr_leaf_slots) {
-		void *const *node = map->root;
-		unsigned int level = map->inner_levels;  /* of node's children */
+		void *const *node = NULL;       /* child's parent; NULL: the root */
+		unsigned int level = map->inner_levels;  /* of child */
 		unsigned int shift = PAGEFLAGS_SLOT_SHIFT * level;
-		uint64_t mask = ~0ull;  /* the root: nr < nr_leaf_slots */
+		void *child = root_child(map, nr >> shift);
 
 		for (;;) {
-			void *child = node[(nr >> shift) & mask];
-
 			if (child == zero_node(level)) {
 				nr = ((nr >> shift) + 1) << shift;
-				if (node == map->root || ((nr >> shift) & mask) == 0)
-					break;  /* past this node's last slot */
-				continue;
-			}
-			if (level == 0) {
+				if (!node || ((nr >> shift) & (PAGEFLAGS_SLOTS - 1)) == 0)
+					break;  /* past a root slot or a node's last
+						   slot: from the root again */
+			} else if (level == 0) {
 				*leaf_nr = nr;
 				return child;
+			} else {
+				node = child;
+				level--;
+				shift -= PAGEFLAGS_SLOT_SHIFT;
 			}
-			node = child;
-			level--;
-			shift -= PAGEFLAGS_SLOT_SHIFT;
-			mask = PAGEFLAGS_SLOTS - 1;
+			child = node[(nr >> shift) & (PAGEFLAGS_SLOTS - 1)];
 		}
 	}
 	return NULL;
@@ -315,14 +326,21 @@ static int populate_map(struct pageflags *map, const struct want *want)
 	struct build b = { map, want, NULL, 0, 0 };
 	int err;
 
-	for (uint64_t i = 0; i < map->root_slots; i++)
-		populate(&b, &map->root[i], map->inner_levels, i * span);
+	for (uint64_t i = 0; i < map->root_slots; i++) {
+		void *child = root_child(map, i);
+
+		populate(&b, &child, map->inner_levels, i * span);
+	}
 	err = pool_fill(&map->source, &pool, b.nr_leaves + b.nr_inner);
 	if (err)
 		return err;
 	b.pool = &pool;
-	for (uint64_t i = 0; i < map->root_slots; i++)
-		populate(&b, &map->root[i], map->inner_levels, i * span);
+	for (uint64_t i = 0; i < map->root_slots; i++) {
+		void *child = root_child(map, i);
+
+		populate(&b, &child, map->inner_levels, i * span);
+		set_root_child(map, i, child);
+	}
 	return 0;
 }
 
@@ -401,7 +419,7 @@ static void set_geometry(struct pageflags *map, unsigned int phys_bits,
 	map->direct_end_pfn = inner_levels ? 0 :
 			      map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT;
 	for (uint64_t i = 0; i < map->root_slots; i++)
-		map->root[i] = zero_node(inner_levels);
+		set_root_child(map, i, zero_node(inner_levels));
 }
 
 int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
@@ -493,7 +511,7 @@ int pageflags_for_each_page(struct pageflags *map, pageflags_pages_fn fn,
 	int err;
 
 	for (uint64_t i = 0; i < map->root_slots; i++)
-		if ((err = visit_subtree(map->root[i], map->inner_levels,
+		if ((err = visit_subtree(root_child(map, i), map->inner_levels,
 					 fn, ctx)) != 0)
 			return err;
 	return fn(ctx, map, header_pages);

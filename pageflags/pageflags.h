@@ -18,7 +18,8 @@
  *     (space->possible_end_pfn) or, when that is not given, the physical
  *     address width, up to 52 bits: it is the fewest inner levels whose
  *     root fits the header. With no inner level at all the root is a
- *     direct table of leaves, indexed by leaf number;
+ *     direct table of leaves, indexed by leaf number, and each slot holds
+ *     its leaf's address less leaf_nr * 4096 (pageflags_direct_leaf());
  *   - an absent leaf or subtree is a pointer to a shared, read-only zero
  *     page (pageflags_zero_leaf, pageflags_zero_inner): "every bit below
  *     here is 0", with no NULL to check on the way down.
@@ -166,7 +167,9 @@ struct pageflags {
 	void *root[];               /* root_slots slots, up to the end of the
 				       header (a flexible array, as the
 				       compiler cannot see that an index
-				       below root_slots keeps to them) */
+				       below root_slots keeps to them): with
+				       inner levels, the subtrees; with none,
+				       leaf n's address less n * 4096 */
 };
 
 /* Counts for reports: `# pageflags: mode=... leaves=N inner=M bytes=B ...`. */
@@ -328,6 +331,26 @@ extern const uint64_t pageflags_zero_leaf[PAGEFLAGS_LEAF_PFNS / 64];
 extern void *const pageflags_zero_inner[2][PAGEFLAGS_SLOTS];
 
 /*
+ * Root slot n of a map with no inner level holds leaf n's address less
+ * n * 4096, as a number: then the word of any pfn of that leaf is at
+ * root[pfn >> 15] + (pfn >> 6) * 8, with no mask to keep the word index
+ * inside the leaf, as a flat bitmap's word is at words + (pfn >> 6) * 8.
+ * A cursor keeps its leaf the same way. These two turn a leaf into its
+ * slot value and back.
+ */
+static inline void *pageflags_direct_slot(const uint64_t *leaf, uint64_t leaf_nr)
+{
+	return (void *)((uintptr_t)leaf - (leaf_nr << PAGEFLAGS_PAGE_SHIFT));
+}
+
+static inline uint64_t *pageflags_direct_leaf(const struct pageflags *map,
+					      uint64_t leaf_nr)
+{
+	return (uint64_t *)((uintptr_t)map->root[leaf_nr] +
+			    (leaf_nr << PAGEFLAGS_PAGE_SHIFT));
+}
+
+/*
  * The leaf holding the bits of leaf number leaf_nr, which must be below
  * map->nr_leaf_slots: a real leaf, or pageflags_zero_leaf where it is
  * absent. The levels are written out (there are at most two), so every
@@ -353,7 +376,7 @@ static inline uint64_t *pageflags_walk(const struct pageflags *map,
 				       uint64_t leaf_nr)
 {
 	if (map->inner_levels == 0)
-		return map->root[leaf_nr];
+		return pageflags_direct_leaf(map, leaf_nr);
 	return pageflags_walk_inner(map, leaf_nr);
 }
 
@@ -416,7 +439,8 @@ static inline struct pageflags_cursor pageflags_cursor_start(struct pageflags *m
  *   - On a map with no inner level, a test is root[leaf_nr] -> word, with
  *     no branch but one compare with direct_end_pfn, which is both the
  *     range check and the choice of path (absent leaves are the zero leaf,
- *     so there is no NULL check). There is no tree to walk again, and the
+ *     so there is no NULL check), and no mask (the slot holds the leaf
+ *     less leaf_nr * 4096). There is no tree to walk again, and the
  *     cursor is left alone.
  *   - Otherwise the cursor's leaf is tried first: a run of pfns in one leaf
  *     (walking memory in order) walks the tree once. It can only match an
@@ -436,8 +460,8 @@ static inline int pageflags_cursor_op(struct pageflags_cursor *cursor,
 	uint64_t *leaf;
 
 	if (op == PAGEFLAGS_OP_TEST && pfn < map->direct_end_pfn)
-		return pageflags_apply(pageflags_word(map->root[leaf_nr], pfn),
-				       pfn, op);
+		return pageflags_apply((uint64_t *)((uintptr_t)map->root[leaf_nr] +
+						    (pfn >> 6) * 8), pfn, op);
 	if (__builtin_expect(leaf_nr == cursor->leaf_nr, 1))
 		return pageflags_apply((uint64_t *)(cursor->words + (pfn >> 6) * 8),
 				       pfn, op);
@@ -450,7 +474,7 @@ static inline int pageflags_cursor_op(struct pageflags_cursor *cursor,
 	if (leaf == pageflags_zero_leaf)
 		return pageflags_no_leaf(map, pfn, op);
 	cursor->leaf_nr = leaf_nr;
-	cursor->words = (uintptr_t)leaf - (leaf_nr << PAGEFLAGS_PAGE_SHIFT);
+	cursor->words = (uintptr_t)pageflags_direct_slot(leaf, leaf_nr);
 	return pageflags_apply(pageflags_word(leaf, pfn), pfn, op);
 }
 
