@@ -19,9 +19,10 @@
  * (1/128 of the leaves' own bytes). So a machine with up to 60 GiB of
  * reach, or a big machine whose reach is mostly RAM (1 TiB in 1.75 TiB),
  * needs no inner level: the root is a table of leaves indexed by leaf_nr,
- * and a lookup is one load before the word. (Its slots hold each leaf's
- * address less leaf_nr * 4096, pageflags.h says why; root_child() and
- * set_root_child() are the only code here that knows.) Only sparse spaces, where
+ * and a lookup is one load before the word. (Every root slot holds its
+ * child's address less slot * 4096, pageflags.h says why: this file
+ * reads and writes them only through pageflags_root_child() and
+ * pageflags_root_slot().) Only sparse spaces, where
  * the leaves are too few to pay for a table over the whole reach, get
  * inner levels.
  *
@@ -118,17 +119,6 @@ bool pageflags_range_list_overlaps(void *list, uint64_t start_pfn,
 	return false;
 }
 
-/* The subtree or leaf in root slot i, and the way to put one there. */
-static void *root_child(const struct pageflags *map, uint64_t i)
-{
-	return map->inner_levels ? map->root[i] : pageflags_direct_leaf(map, i);
-}
-
-static void set_root_child(struct pageflags *map, uint64_t i, void *child)
-{
-	map->root[i] = map->inner_levels ? child : pageflags_direct_slot(child, i);
-}
-
 /* Leaves covered by a subtree of `level`. */
 static uint64_t level_span(unsigned int level)
 {
@@ -149,7 +139,7 @@ static uint64_t *next_leaf(const struct pageflags *map, uint64_t *leaf_nr)
 		void *const *node = NULL;       /* child's parent; NULL: the root */
 		unsigned int level = map->inner_levels;  /* of child */
 		unsigned int shift = PAGEFLAGS_SLOT_SHIFT * level;
-		void *child = root_child(map, nr >> shift);
+		void *child = pageflags_root_child(map, nr >> shift);
 
 		for (;;) {
 			if (child == zero_node(level)) {
@@ -327,7 +317,7 @@ static int populate_map(struct pageflags *map, const struct want *want)
 	int err;
 
 	for (uint64_t i = 0; i < map->root_slots; i++) {
-		void *child = root_child(map, i);
+		void *child = pageflags_root_child(map, i);
 
 		populate(&b, &child, map->inner_levels, i * span);
 	}
@@ -336,10 +326,10 @@ static int populate_map(struct pageflags *map, const struct want *want)
 		return err;
 	b.pool = &pool;
 	for (uint64_t i = 0; i < map->root_slots; i++) {
-		void *child = root_child(map, i);
+		void *child = pageflags_root_child(map, i);
 
 		populate(&b, &child, map->inner_levels, i * span);
-		set_root_child(map, i, child);
+		map->root[i] = pageflags_root_slot(child, i);
 	}
 	return 0;
 }
@@ -419,7 +409,7 @@ static void set_geometry(struct pageflags *map, unsigned int phys_bits,
 	map->direct_end_pfn = inner_levels ? 0 :
 			      map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT;
 	for (uint64_t i = 0; i < map->root_slots; i++)
-		set_root_child(map, i, zero_node(inner_levels));
+		map->root[i] = pageflags_root_slot(zero_node(inner_levels), i);
 }
 
 int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
@@ -511,7 +501,7 @@ int pageflags_for_each_page(struct pageflags *map, pageflags_pages_fn fn,
 	int err;
 
 	for (uint64_t i = 0; i < map->root_slots; i++)
-		if ((err = visit_subtree(root_child(map, i), map->inner_levels,
+		if ((err = visit_subtree(pageflags_root_child(map, i), map->inner_levels,
 					 fn, ctx)) != 0)
 			return err;
 	return fn(ctx, map, header_pages);

@@ -18,8 +18,8 @@
  *     (space->possible_end_pfn) or, when that is not given, the physical
  *     address width, up to 52 bits: it is the fewest inner levels whose
  *     root fits the header. With no inner level at all the root is a
- *     direct table of leaves, indexed by leaf number, and each slot holds
- *     its leaf's address less leaf_nr * 4096 (pageflags_direct_leaf());
+ *     direct table of leaves, indexed by leaf number. Root slot i holds
+ *     its child's address less i * 4096 (pageflags_root_slot());
  *   - an absent leaf or subtree is a pointer to a shared, read-only zero
  *     page (pageflags_zero_leaf, pageflags_zero_inner): "every bit below
  *     here is 0", with no NULL to check on the way down.
@@ -167,9 +167,8 @@ struct pageflags {
 	void *root[];               /* root_slots slots, up to the end of the
 				       header (a flexible array, as the
 				       compiler cannot see that an index
-				       below root_slots keeps to them): with
-				       inner levels, the subtrees; with none,
-				       leaf n's address less n * 4096 */
+				       below root_slots keeps to them): slot
+				       i is its child's address less i * 4096 */
 };
 
 /* Counts for reports: `# pageflags: mode=... leaves=N inner=M bytes=B ...`. */
@@ -331,23 +330,35 @@ extern const uint64_t pageflags_zero_leaf[PAGEFLAGS_LEAF_PFNS / 64];
 extern void *const pageflags_zero_inner[2][PAGEFLAGS_SLOTS];
 
 /*
- * Root slot n of a map with no inner level holds leaf n's address less
- * n * 4096, as a number: then the word of any pfn of that leaf is at
- * root[pfn >> 15] + (pfn >> 6) * 8, with no mask to keep the word index
- * inside the leaf, as a flat bitmap's word is at words + (pfn >> 6) * 8.
- * A cursor keeps its leaf the same way. These two turn a leaf into its
- * slot value and back.
+ * Root slot i holds its child's address less i * 4096, as a number. A
+ * child is a page of 512 entries of 8 bytes (a leaf's words, a node's
+ * slots), and root slot i's child holds entries 512 * i to 512 * i + 511
+ * of the ones at its level (words of the map, or slots of the level
+ * below). So entry x of the level is at root[i] + x * 8, with no mask to
+ * keep x inside the child:
+ *   no inner level    the word of pfn is at root[pfn >> 15] + (pfn >> 6) * 8,
+ *                     as a flat bitmap's word is at words + (pfn >> 6) * 8;
+ *   one inner level   the slot of leaf_nr is at root[leaf_nr >> 9] + leaf_nr * 8;
+ *   two inner levels  the slot of node leaf_nr >> 9 is at
+ *                     root[leaf_nr >> 18] + (leaf_nr >> 9) * 8.
+ * A cursor keeps its leaf the same way. These two turn a child into its
+ * root slot's value and back.
  */
-static inline void *pageflags_direct_slot(const uint64_t *leaf, uint64_t leaf_nr)
+static inline void *pageflags_root_slot(const void *child, uint64_t i)
 {
-	return (void *)((uintptr_t)leaf - (leaf_nr << PAGEFLAGS_PAGE_SHIFT));
+	return (void *)((uintptr_t)child - (i << PAGEFLAGS_PAGE_SHIFT));
 }
 
-static inline uint64_t *pageflags_direct_leaf(const struct pageflags *map,
-					      uint64_t leaf_nr)
+static inline void *pageflags_root_child(const struct pageflags *map, uint64_t i)
 {
-	return (uint64_t *)((uintptr_t)map->root[leaf_nr] +
-			    (leaf_nr << PAGEFLAGS_PAGE_SHIFT));
+	return (void *)((uintptr_t)map->root[i] + (i << PAGEFLAGS_PAGE_SHIFT));
+}
+
+/* Entry x of the level below the root, under root slot x >> 9. */
+static inline void *pageflags_root_entry(const struct pageflags *map, uint64_t x)
+{
+	return *(void *const *)((uintptr_t)map->root[x >> PAGEFLAGS_SLOT_SHIFT] +
+				x * sizeof(void *));
 }
 
 /*
@@ -355,20 +366,18 @@ static inline uint64_t *pageflags_direct_leaf(const struct pageflags *map,
  * map->nr_leaf_slots: a real leaf, or pageflags_zero_leaf where it is
  * absent. The levels are written out (there are at most two), so every
  * shift is a constant; the root needs no mask, as leaf_nr < nr_leaf_slots
- * keeps its index below root_slots. pageflags_walk_inner() is the walk of
- * a map with one or two inner levels.
+ * keeps its index below root_slots, and its slots need none below them
+ * (above). pageflags_walk_inner() is the walk of a map with one or two
+ * inner levels.
  */
 static inline uint64_t *pageflags_walk_inner(const struct pageflags *map,
 					     uint64_t leaf_nr)
 {
 	void *const *node;
 
-	if (map->inner_levels == 1) {
-		node = map->root[leaf_nr >> PAGEFLAGS_SLOT_SHIFT];
-	} else {
-		node = map->root[leaf_nr >> (2 * PAGEFLAGS_SLOT_SHIFT)];
-		node = node[(leaf_nr >> PAGEFLAGS_SLOT_SHIFT) & (PAGEFLAGS_SLOTS - 1)];
-	}
+	if (map->inner_levels == 1)
+		return pageflags_root_entry(map, leaf_nr);
+	node = pageflags_root_entry(map, leaf_nr >> PAGEFLAGS_SLOT_SHIFT);
 	return node[leaf_nr & (PAGEFLAGS_SLOTS - 1)];
 }
 
@@ -376,7 +385,7 @@ static inline uint64_t *pageflags_walk(const struct pageflags *map,
 				       uint64_t leaf_nr)
 {
 	if (map->inner_levels == 0)
-		return pageflags_direct_leaf(map, leaf_nr);
+		return pageflags_root_child(map, leaf_nr);
 	return pageflags_walk_inner(map, leaf_nr);
 }
 
@@ -474,7 +483,7 @@ static inline int pageflags_cursor_op(struct pageflags_cursor *cursor,
 	if (leaf == pageflags_zero_leaf)
 		return pageflags_no_leaf(map, pfn, op);
 	cursor->leaf_nr = leaf_nr;
-	cursor->words = (uintptr_t)pageflags_direct_slot(leaf, leaf_nr);
+	cursor->words = (uintptr_t)pageflags_root_slot(leaf, leaf_nr);
 	return pageflags_apply(pageflags_word(leaf, pfn), pfn, op);
 }
 

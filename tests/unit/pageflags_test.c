@@ -782,7 +782,7 @@ static void cursor_skips_walk(struct ktest *t)
 	KT_EXPECT_EQ(t, cursor.leaf_nr, pfn / LEAF);
 	/* Hide the tree: only the cursor's leaf can still be found. */
 	node = map->root[0];
-	map->root[0] = (void *)pageflags_zero_inner[map->inner_levels - 1];
+	map->root[0] = pageflags_root_slot(pageflags_zero_inner[map->inner_levels - 1], 0);
 	KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);           /* walks */
 	KT_EXPECT_EQ(t, pageflags_set(map, pfn + 1), ENOTPR_);  /* walks */
 	KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, pfn + 1), 0);
