@@ -406,8 +406,13 @@ static void set_geometry(struct pageflags *map, unsigned int phys_bits,
 	map->root_slots = root_slots_for(nr_leaf_nrs, inner_levels);
 	map->header_pages = header_pages;
 	map->nr_leaf_slots = map->root_slots * level_span(inner_levels);
-	map->direct_end_pfn = inner_levels ? 0 :
-			      map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT;
+	/* Past the width a walk would find the zero leaf where the answer is
+	 * out-of-range, so the reach stops at pfn_limit. (It does not get
+	 * there: a tree has inner levels only where the width holds whole
+	 * root slots of them.) */
+	map->walk_end_pfn[inner_levels] = map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT;
+	if (map->walk_end_pfn[inner_levels] > map->pfn_limit)
+		map->walk_end_pfn[inner_levels] = map->pfn_limit;
 	for (uint64_t i = 0; i < map->root_slots; i++)
 		map->root[i] = pageflags_root_slot(zero_node(inner_levels), i);
 }

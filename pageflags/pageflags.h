@@ -151,8 +151,11 @@ bool pageflags_range_list_overlaps(void *list, uint64_t start_pfn,
  */
 struct pageflags {
 	uint64_t pfn_limit;         /* 2^(phys_bits - 12): first out-of-range pfn */
-	uint64_t direct_end_pfn;    /* no inner level: pfns below this are looked
-				       up as root[pfn >> 15]; else 0 */
+	uint64_t walk_end_pfn[3];   /* [inner_levels]: one past the last pfn the
+				       tree reaches; 0 for the other heights.
+				       So pfn < walk_end_pfn[h] is at once the
+				       range check and the choice of the walk
+				       of height h (pageflags_leaf()) */
 	unsigned int inner_levels;  /* levels of 512-slot nodes below the root: 0..2 */
 	uint64_t root_slots;        /* at least 1; they fit the header */
 	uint64_t header_pages;      /* 1, or more for a root of many slots */
@@ -362,31 +365,36 @@ static inline void *pageflags_root_entry(const struct pageflags *map, uint64_t x
 }
 
 /*
- * The leaf holding the bits of leaf number leaf_nr, which must be below
- * map->nr_leaf_slots: a real leaf, or pageflags_zero_leaf where it is
- * absent. The levels are written out (there are at most two), so every
- * shift is a constant; the root needs no mask, as leaf_nr < nr_leaf_slots
- * keeps its index below root_slots, and its slots need none below them
- * (above). pageflags_walk_inner() is the walk of a map with one or two
- * inner levels.
+ * The leaf holding pfn's bit: a real leaf, pageflags_zero_leaf where it
+ * is absent, or NULL past the tree's reach (where pfn may also be out of
+ * range). One compare with walk_end_pfn[h] for each height h up to the
+ * map's own picks the walk and checks the range at once. The walks are
+ * written out (there are at most two inner levels), so every shift is a
+ * constant; the root needs no mask (a pfn below walk_end_pfn keeps its
+ * index below root_slots), and its slots need none below them (above).
  */
-static inline uint64_t *pageflags_walk_inner(const struct pageflags *map,
-					     uint64_t leaf_nr)
+static inline uint64_t *pageflags_leaf(const struct pageflags *map, uint64_t pfn)
 {
+	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
 	void *const *node;
+	uint64_t *leaf;
 
-	if (map->inner_levels == 1)
-		return pageflags_root_entry(map, leaf_nr);
-	node = pageflags_root_entry(map, leaf_nr >> PAGEFLAGS_SLOT_SHIFT);
-	return node[leaf_nr & (PAGEFLAGS_SLOTS - 1)];
-}
-
-static inline uint64_t *pageflags_walk(const struct pageflags *map,
-				       uint64_t leaf_nr)
-{
-	if (map->inner_levels == 0)
-		return pageflags_root_child(map, leaf_nr);
-	return pageflags_walk_inner(map, leaf_nr);
+	if (pfn < map->walk_end_pfn[0]) {
+		leaf = pageflags_root_child(map, leaf_nr);
+	} else if (pfn < map->walk_end_pfn[1]) {
+		leaf = pageflags_root_entry(map, leaf_nr);
+	} else if (pfn < map->walk_end_pfn[2]) {
+		node = pageflags_root_entry(map, leaf_nr >> PAGEFLAGS_SLOT_SHIFT);
+		leaf = node[leaf_nr & (PAGEFLAGS_SLOTS - 1)];
+	} else {
+		return NULL;
+	}
+	/* No slot is NULL (pageflags.c keeps it so): telling the compiler
+	 * lets a caller's NULL check cost nothing on the way from a walk.
+	 * Host tests build with UBSan, which traps here if a slot ever is. */
+	if (!leaf)
+		__builtin_unreachable();
+	return leaf;
 }
 
 /* The word of `leaf` that holds pfn's bit. */
@@ -446,7 +454,7 @@ static inline struct pageflags_cursor pageflags_cursor_start(struct pageflags *m
  * Do `op` on pfn's bit through `cursor`: the old bit, or an error where
  * there is no leaf.
  *   - On a map with no inner level, a test is root[leaf_nr] -> word, with
- *     no branch but one compare with direct_end_pfn, which is both the
+ *     no branch but one compare with walk_end_pfn[0], which is both the
  *     range check and the choice of path (absent leaves are the zero leaf,
  *     so there is no NULL check), and no mask (the slot holds the leaf
  *     less leaf_nr * 4096). There is no tree to walk again, and the
@@ -455,11 +463,13 @@ static inline struct pageflags_cursor pageflags_cursor_start(struct pageflags *m
  *     (walking memory in order) walks the tree once. It can only match an
  *     in-range pfn (the width is at least one whole leaf), and `words`
  *     already has the leaf's number taken off, so the word is one add
- *     away. Otherwise it walks; the zero leaf is never written and never
- *     becomes the cursor's leaf.
+ *     away. Otherwise it walks (pageflags_leaf()). A test reads the zero
+ *     leaf like any other, with no compare; the zero leaf is never
+ *     written and never becomes the cursor's leaf.
  * The plain operations below call this with a fresh cursor: the compiler
  * sees that its leaf matches no pfn and drops that branch, and the
- * cursor's stores with it, so a plain call writes nothing but the bit.
+ * cursor's stores with it (and, for a test, the zero-leaf compare that
+ * guards them), so a plain call writes nothing but the bit.
  */
 static inline int pageflags_cursor_op(struct pageflags_cursor *cursor,
 				      uint64_t pfn, enum pageflags_op op)
@@ -468,22 +478,21 @@ static inline int pageflags_cursor_op(struct pageflags_cursor *cursor,
 	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
 	uint64_t *leaf;
 
-	if (op == PAGEFLAGS_OP_TEST && pfn < map->direct_end_pfn)
+	if (op == PAGEFLAGS_OP_TEST && pfn < map->walk_end_pfn[0])
 		return pageflags_apply((uint64_t *)((uintptr_t)map->root[leaf_nr] +
 						    (pfn >> 6) * 8), pfn, op);
 	if (__builtin_expect(leaf_nr == cursor->leaf_nr, 1))
 		return pageflags_apply((uint64_t *)(cursor->words + (pfn >> 6) * 8),
 				       pfn, op);
-	if (__builtin_expect(leaf_nr >= map->nr_leaf_slots, 0))
+	leaf = pageflags_leaf(map, pfn);
+	if (!leaf)
 		return pageflags_no_leaf(map, pfn, op);
-	/* A test gets here only on a map with inner levels: on one without,
-	 * every pfn below nr_leaf_slots << 15 took the direct path above. */
-	leaf = op == PAGEFLAGS_OP_TEST ? pageflags_walk_inner(map, leaf_nr) :
-					 pageflags_walk(map, leaf_nr);
-	if (leaf == pageflags_zero_leaf)
+	if (leaf != pageflags_zero_leaf) {
+		cursor->leaf_nr = leaf_nr;
+		cursor->words = (uintptr_t)pageflags_root_slot(leaf, leaf_nr);
+	} else if (op != PAGEFLAGS_OP_TEST) {
 		return pageflags_no_leaf(map, pfn, op);
-	cursor->leaf_nr = leaf_nr;
-	cursor->words = (uintptr_t)pageflags_root_slot(leaf, leaf_nr);
+	}
 	return pageflags_apply(pageflags_word(leaf, pfn), pfn, op);
 }
 

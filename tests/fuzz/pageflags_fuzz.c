@@ -248,7 +248,7 @@ static void check_cursor(struct pageflags *map)
 		return;
 	CHECK(contains(model.leaves, model.nr_leaves, cursor.leaf_nr));
 	CHECK(cursor.words + cursor.leaf_nr * PAGEFLAGS_PAGE_SIZE ==
-	      (uintptr_t)pageflags_walk(map, cursor.leaf_nr));
+	      (uintptr_t)pageflags_leaf(map, cursor.leaf_nr * LEAF));
 }
 
 static void check_stats(const struct pageflags *map)
@@ -351,9 +351,12 @@ static void run_op(struct pageflags *map, struct input *in)
 		err = expected_error(pfn, 0);
 		CHECK(bit_op(map, via_cursor, pfn, op) ==
 		      (err ? err : was));
-		if (pfn < model.reach)  /* absent leaves are the zero leaf */
-			CHECK((pageflags_walk(map, pfn / LEAF) == pageflags_zero_leaf) ==
+		/* absent leaves are the zero leaf; past the reach, none */
+		if (pfn < model.reach && pfn < model.limit)
+			CHECK((pageflags_leaf(map, pfn) == pageflags_zero_leaf) ==
 			      !in_leaf(pfn));
+		else
+			CHECK(pageflags_leaf(map, pfn) == NULL);
 		break;
 	case 5: {       /* next set */
 		size_t i = lower_bound(model.bits, model.nr_bits, pfn);

@@ -1024,7 +1024,7 @@ static void zero_leaf_stands_for_absent(struct ktest *t)
 		map = make_map(t, &layouts[i], PAGEFLAGS_PRESENT_ONLY);
 		KT_ASSERT(t, map != NULL);
 		KT_EXPECT_EQ(t, map->inner_levels, top);
-		KT_EXPECT(t, pageflags_walk(map, pfn / LEAF) == pageflags_zero_leaf);
+		KT_EXPECT(t, pageflags_leaf(map, pfn) == pageflags_zero_leaf);
 		cursor = pageflags_cursor_start(map);
 		KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 1), 0); /* leaf 0 is there */
 		KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);
@@ -1052,7 +1052,7 @@ static void zero_leaf_stands_for_absent(struct ktest *t)
 
 		/* hotplug replaces the zero pages on the way with real ones */
 		KT_EXPECT_EQ(t, pageflags_grow(map, pfn, pfn + 1), 0);
-		KT_EXPECT(t, pageflags_walk(map, pfn / LEAF) != pageflags_zero_leaf);
+		KT_EXPECT(t, pageflags_leaf(map, pfn) != pageflags_zero_leaf);
 		KT_EXPECT_EQ(t, pageflags_set(map, pfn), 0);
 		KT_EXPECT_EQ(t, pageflags_next_set(map, 0), pfn);
 		KT_EXPECT_EQ(t, pageflags_test(map, pfn + LEAF), 0);    /* next leaf */
@@ -1230,10 +1230,10 @@ static void seed_every_entry_point_exists(struct ktest *t)
 	KT_EXPECT_EQ(t, pageflags_cursor_op(&cursor, 3 * LEAF, PAGEFLAGS_OP_TEST), 1);
 	KT_EXPECT_EQ(t, pageflags_op(map, 3 * LEAF, PAGEFLAGS_OP_TEST), 1);
 	KT_EXPECT_EQ(t, pageflags_no_old_bit(1), 0);
-	KT_EXPECT(t, (uintptr_t)pageflags_walk(map, 3) ==
+	KT_EXPECT(t, (uintptr_t)pageflags_leaf(map, 3 * LEAF) ==
 		     cursor.words + 3 * LEAF / 8);
 	KT_EXPECT_EQ(t, pageflags_test(map, 4 * LEAF), 0);     /* past the reach */
-	KT_EXPECT_EQ(t, pageflags_apply(pageflags_word(pageflags_walk(map, 3),
+	KT_EXPECT_EQ(t, pageflags_apply(pageflags_word(pageflags_leaf(map, 3 * LEAF),
 						       3 * LEAF), 3 * LEAF,
 					PAGEFLAGS_OP_TEST), 1);
 	KT_EXPECT_EQ(t, pageflags_next_set(map, 0), 3 * LEAF);
