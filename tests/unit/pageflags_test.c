@@ -720,43 +720,49 @@ static void grow_adds_leaves(struct ktest *t)
  * The plain one-bit operations write nothing but the bit: the header (and
  * with it the root) is the same bytes before and after them, so readers
  * may share a map. A cursor stays good across grow and clear_all, which
- * keep every leaf where it is. `small` has a one-level tree.
+ * keep every leaf where it is. On `small` with the whole width to reach
+ * (one inner level) and with 40 leaves to reach (none).
  */
 static void plain_ops_leave_the_header(struct ktest *t)
 {
 	static uint8_t before[PAGEFLAGS_PAGE_SIZE];
 	static const uint64_t pfns[] = {
 		0, 0x9e, 0x9f, 0x100, LEAF - 1, LEAF, 3 * LEAF, 0x100000 + 7,
-		0x108000, 1ull << 28, UINT64_MAX,
+		0x108000, 40 * LEAF, 1ull << 28, UINT64_MAX,
 	};
+	struct layout layouts[2] = { small, small };
 	struct pageflags_cursor cursor;
 	struct pageflags *map;
 
-	src_reset();
-	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
-	KT_ASSERT(t, map != NULL);
-	KT_ASSERT(t, map->header_pages == 1);
-	memcpy(before, map, sizeof(before));
-	for (size_t i = 0; i < ARRAY_SIZE(pfns); i++) {
-		(void)pageflags_test_and_set(map, pfns[i]);
-		(void)pageflags_test(map, pfns[i]);
-		(void)pageflags_set(map, pfns[i]);
-		(void)pageflags_test_and_clear(map, pfns[i]);
-		(void)pageflags_clear(map, pfns[i]);
-	}
-	KT_EXPECT(t, memcmp(before, map, sizeof(before)) == 0);
+	layouts[1].possible_end_pfn = 40 * LEAF;        /* no inner level */
+	for (unsigned int l = 0; l < 2; l++) {
+		src_reset();
+		map = make_map(t, &layouts[l], PAGEFLAGS_PRESENT_ONLY);
+		KT_ASSERT(t, map != NULL);
+		KT_EXPECT_EQ(t, map->inner_levels, l == 0 ? 1 : 0);
+		KT_ASSERT(t, map->header_pages == 1);
+		memcpy(before, map, sizeof(before));
+		for (size_t i = 0; i < ARRAY_SIZE(pfns); i++) {
+			(void)pageflags_test_and_set(map, pfns[i]);
+			(void)pageflags_test(map, pfns[i]);
+			(void)pageflags_set(map, pfns[i]);
+			(void)pageflags_test_and_clear(map, pfns[i]);
+			(void)pageflags_clear(map, pfns[i]);
+		}
+		KT_EXPECT(t, memcmp(before, map, sizeof(before)) == 0);
 
-	cursor = pageflags_cursor_start(map);
-	KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 0x100000 + 7), 0);
-	KT_EXPECT_EQ(t, pageflags_grow(map, 5 * LEAF, 6 * LEAF), 0);
-	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 0x100000 + 7), 1);
-	pageflags_clear_all(map);
-	KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 0x100000 + 7), 0);
-	KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 0x100000 + 8), 0);
-	KT_EXPECT_EQ(t, pageflags_test(map, 0x100000 + 8), 1);
-	KT_EXPECT_EQ(t, cursor.leaf_nr, 0x100000 / LEAF);
-	pageflags_destroy(map);
-	expect_no_leak(t);
+		cursor = pageflags_cursor_start(map);
+		KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 0x100000 + 7), 0);
+		KT_EXPECT_EQ(t, pageflags_grow(map, 5 * LEAF, 6 * LEAF), 0);
+		KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 0x100000 + 7), 1);
+		pageflags_clear_all(map);
+		KT_EXPECT_EQ(t, pageflags_cursor_test(&cursor, 0x100000 + 7), 0);
+		KT_EXPECT_EQ(t, pageflags_cursor_set(&cursor, 0x100000 + 8), 0);
+		KT_EXPECT_EQ(t, pageflags_test(map, 0x100000 + 8), 1);
+		KT_EXPECT_EQ(t, cursor.leaf_nr, 0x100000 / LEAF);
+		pageflags_destroy(map);
+		expect_no_leak(t);
+	}
 }
 
 /*
