@@ -477,7 +477,7 @@ int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
 
 	if (start_pfn > end_pfn)
 		return -PAGEFLAGS_ERR_INVALID;
-	if (end_pfn > map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT)
+	if (end_pfn > map->walk_end_pfn[map->inner_levels])  /* the reach */
 		return -PAGEFLAGS_ERR_RANGE;
 	return populate_map(map, &want);
 }
