@@ -1238,6 +1238,10 @@ static void seed_every_entry_point_exists(struct ktest *t)
 	KT_EXPECT_EQ(t, pageflags_no_old_bit(1), 0);
 	KT_EXPECT(t, (uintptr_t)pageflags_leaf(map, 3 * LEAF) ==
 		     cursor.words + 3 * LEAF / 8);
+	KT_EXPECT(t, pageflags_root_child(map, 3) == pageflags_leaf(map, 3 * LEAF));
+	KT_EXPECT(t, map->root[3] == pageflags_root_slot(pageflags_leaf(map, 3 * LEAF), 3));
+	/* no inner level: the entries below the root are the words */
+	KT_EXPECT(t, (uintptr_t)pageflags_root_entry(map, 3 * LEAF / 64) == 1);
 	KT_EXPECT_EQ(t, pageflags_test(map, 4 * LEAF), 0);     /* past the reach */
 	KT_EXPECT_EQ(t, pageflags_apply(pageflags_word(pageflags_leaf(map, 3 * LEAF),
 						       3 * LEAF), 3 * LEAF,
