@@ -135,7 +135,7 @@ static uint64_t *next_leaf(const struct pageflags *map, uint64_t *leaf_nr)
 {
 	uint64_t nr = *leaf_nr;
 
-	while (nr < map->nr_leaf_slots) {
+	while (nr < map->walk_end_pfn[map->inner_levels] >> PAGEFLAGS_LEAF_SHIFT) {
 		void *const *node = NULL;       /* child's parent; NULL: the root */
 		unsigned int level = map->inner_levels;  /* of child */
 		unsigned int shift = PAGEFLAGS_SLOT_SHIFT * level;
@@ -405,12 +405,12 @@ static void set_geometry(struct pageflags *map, unsigned int phys_bits,
 	map->inner_levels = inner_levels;
 	map->root_slots = root_slots_for(nr_leaf_nrs, inner_levels);
 	map->header_pages = header_pages;
-	map->nr_leaf_slots = map->root_slots * level_span(inner_levels);
-	/* Past the width a walk would find the zero leaf where the answer is
-	 * out-of-range, so the reach stops at pfn_limit. (It does not get
-	 * there: a tree has inner levels only where the width holds whole
-	 * root slots of them.) */
-	map->walk_end_pfn[inner_levels] = map->nr_leaf_slots << PAGEFLAGS_LEAF_SHIFT;
+	/* The reach: every leaf the root slots lead to, but not past the
+	 * width, where a walk would find the zero leaf and the answer is
+	 * out-of-range. (The root slots do not get past it: a tree has inner
+	 * levels only where the width holds whole root slots of them.) */
+	map->walk_end_pfn[inner_levels] =
+		(map->root_slots * level_span(inner_levels)) << PAGEFLAGS_LEAF_SHIFT;
 	if (map->walk_end_pfn[inner_levels] > map->pfn_limit)
 		map->walk_end_pfn[inner_levels] = map->pfn_limit;
 	for (uint64_t i = 0; i < map->root_slots; i++)

@@ -161,8 +161,6 @@ struct pageflags {
 	uint64_t header_pages;      /* 1, or more for a root of many slots */
 	enum pageflags_mode mode;
 	unsigned int phys_bits;
-	uint64_t nr_leaf_slots;     /* leaf numbers below this may exist: the
-				       map reaches pfns below nr_leaf_slots << 15 */
 	uint64_t possible_end_pfn;
 	uint64_t nr_leaves;         /* pages holding bits */
 	uint64_t nr_inner;          /* pages holding pointers (root excluded) */
