@@ -219,6 +219,22 @@ static void *fail(bool injected)
 	return NULL;
 }
 
+static void *page_source_alloc(void *ctx, uint64_t nr_pages)
+{
+	(void)ctx;
+	return frame_alloc_pages(nr_pages);
+}
+
+static void page_source_free(void *ctx, void *pages, uint64_t nr_pages)
+{
+	(void)ctx;
+	frame_free_pages(pages, nr_pages);
+}
+
+const struct page_source frame_page_source = {
+	page_source_alloc, page_source_free, NULL,
+};
+
 void *frame_alloc_pages(uint64_t nr_pages)
 {
 	uint64_t pfn;

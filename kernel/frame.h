@@ -23,7 +23,8 @@
 #include <stdint.h>
 
 #include "kernel/boot_info.h"
-#include "kernel/memmap.h"
+#include "kernel/portable/memmap.h"
+#include "pageflags/page.h"
 
 /* Counters for leak proofs, in frames. In use now = allocated - freed. */
 struct frame_stats {
@@ -74,6 +75,12 @@ void frame_free(void *frame);
  */
 void *frame_alloc_pages(uint64_t nr_pages);
 void frame_free_pages(void *first, uint64_t nr_pages);
+
+/*
+ * The frame allocator as a page source (pageflags/page.h): the kernel's
+ * one adapter, for the section table, the page-flag maps and tests.
+ */
+extern const struct page_source frame_page_source;
 
 /* Is this frame currently handed out? (for tests) */
 bool frame_is_allocated(const void *frame);

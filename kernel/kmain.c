@@ -15,14 +15,14 @@
 
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
-#include "kernel/flags.h"
+#include "kernel/pageflags_boot.h"
 #include "kernel/fwcfg.h"
 #include "kernel/ktest.h"
-#include "kernel/memory.h"
+#include "kernel/memory_boot.h"
 #include "kernel/options.h"
 #include "kernel/panic.h"
 #include "kernel/shell.h"
-#include "kernel/sections.h"
+#include "kernel/portable/sections.h"
 
 #define FWCFG_CMDLINE "opt/dynflags/cmdline"
 
@@ -102,16 +102,16 @@ void kmain(struct boot_info *bi)
 	options_parse(cmdline, report_option_problem, NULL);
 	deliberate_crash(kopts.crash);
 
-	/* The physical memory model (kernel/memmap.c ... kernel/sections.c). */
-	if (memory_init(bi) != 0)
+	/* The physical memory model (kernel/portable/memmap.c ... kernel/portable/sections.c). */
+	if (memory_boot(bi) != 0)
 		panic("memory: cannot set up physical memory (see the error above)");
-	if (sections_boot_init(bi) != 0)
+	if (sections_boot(bi) != 0)
 		panic("sections: cannot build the section table (see the error above)");
 
 	/* The dynamic page flags over the real pfn space. */
-	boot_errors += flags_boot_init();
+	boot_errors += pageflags_boot();
 
-	ktest_run(kopts.ktest, &results);
+	ktest_run(kopts.ktest, bi, &results);
 	if (kopts.shell)
 		shell_run();
 

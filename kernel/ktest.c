@@ -84,12 +84,21 @@ static void check_selection(const char *selection)
 	}
 }
 
-void ktest_run(const char *selection_in, struct ktest_results *out)
+static const struct boot_info *machine;
+
+const struct boot_info *ktest_boot_info(void)
+{
+	return machine;
+}
+
+void ktest_run(const char *selection_in, const struct boot_info *bi,
+	       struct ktest_results *out)
 {
 	static char selection[256];     /* a test may change kopts.ktest */
 	const struct ktest_suite *s;
 	uint32_t planned = 0, number = 0;
 
+	machine = bi;
 	memset(out, 0, sizeof(*out));
 	ksnprintf(selection, sizeof(selection), "%s", selection_in);
 	check_selection(selection);

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "kernel/boot_info.h"
+
 struct ktest_results {
 	uint32_t suites;       /* suites run */
 	uint32_t passed;       /* cases passed */
@@ -18,6 +20,10 @@ struct ktest_results {
  * Run the suites `selection` names: "" runs every suite, "none" none,
  * otherwise a comma-separated list. Unknown names get a warning line.
  */
-void ktest_run(const char *selection, struct ktest_results *out);
+void ktest_run(const char *selection, const struct boot_info *bi,
+	       struct ktest_results *out);
+
+/* The machine the suites test: the boot_info kmain handed to ktest_run(). */
+const struct boot_info *ktest_boot_info(void);
 
 #endif

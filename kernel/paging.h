@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/memmap.h"
+#include "kernel/portable/memmap.h"
 
 struct paging_stats {
 	uint64_t table_pages;   /* page-table frames in use (PML4 included) */

@@ -1,7 +1,7 @@
 /*
  * sections_boot.c: the kernel's ACPI findings and section table, at boot.
  *
- * sections_boot_init() runs once, after memory_init() has the memory map,
+ * sections_boot() runs once, after memory_boot() has the memory map,
  * the frame allocator and the kernel's page tables ready. It walks the
  * ACPI tables from the RSDP copy in boot_info (reading only memory that is
  * mapped and that the firmware map describes, never MMIO), then builds
@@ -12,14 +12,14 @@
  */
 #include <stdint.h>
 
-#include "kernel/acpi.h"
+#include "kernel/portable/acpi.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/frame.h"
-#include "kernel/memmap.h"
+#include "kernel/portable/memmap.h"
 #include "kernel/options.h"
 #include "kernel/paging.h"
-#include "kernel/sections.h"
+#include "kernel/portable/sections.h"
 
 struct section_table kernel_sections;
 struct acpi_info kernel_acpi;
@@ -48,28 +48,15 @@ static const void *map_firmware_tables(void *ctx, uint64_t phys_addr,
 	return (const void *)(uintptr_t)phys_addr;
 }
 
-static void *alloc_frames(void *ctx, uint64_t nr_pages)
+int sections_boot(const struct boot_info *bi)
 {
-	(void)ctx;
-	return frame_alloc_pages(nr_pages);
-}
-
-static void free_frames(void *ctx, void *pages, uint64_t nr_pages)
-{
-	(void)ctx;
-	frame_free_pages(pages, nr_pages);
-}
-
-int sections_boot_init(const struct boot_info *bi)
-{
-	static const struct section_alloc frames = { alloc_frames, free_frames, NULL };
 	uint32_t phys_bits = cpu_get()->phys_bits;
 	int err;
 
 	acpi_parse(&kernel_acpi, bi->rsdp, bi->rsdp_len, map_firmware_tables, NULL);
 	acpi_report(&kernel_acpi, kprintf);
 
-	err = sections_init(&kernel_sections, kopts.section_bits, phys_bits, &frames);
+	err = sections_init(&kernel_sections, kopts.section_bits, phys_bits, &frame_page_source);
 	if (err == SECTIONS_OK)
 		err = sections_build(&kernel_sections, memmap_get(), &kernel_acpi);
 	if (err != SECTIONS_OK) {

@@ -11,15 +11,15 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/portable/cmdline.h"
 #include "kernel/console.h"
-#include "kernel/flags.h"
+#include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
 #include "kernel/idle.h"
-#include "kernel/memmap.h"
-#include "kernel/sections.h"
+#include "kernel/portable/memmap.h"
+#include "kernel/portable/sections.h"
 #include "kernel/shell.h"
-#include "kernel/snapshot.h"
+#include "kernel/snapshot_boot.h"
 
 #define SHELL_LINE_MAX 128      /* bytes, including the final NUL */
 #define SHELL_ARGS_MAX 6

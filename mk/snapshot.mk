@@ -3,7 +3,7 @@
 #   build/host/snapimg   the snapimg and crc32c ktest suites under ASan/UBSan
 #   build/fuzz/snapimg   libFuzzer over the image validator
 
-SNAPIMG_SRCS := kernel/snapimg.c kernel/crc32c.c
+SNAPIMG_SRCS := kernel/portable/snapimg.c kernel/portable/crc32c.c
 
 $(eval $(call host_test,snapimg,tests/unit/snapimg_test.c tests/unit/crc32c_test.c $(SNAPIMG_SRCS)))
 $(eval $(call fuzz_target,snapimg,tests/fuzz/snapimg_fuzz.c $(SNAPIMG_SRCS)))

@@ -51,14 +51,14 @@
 #define WORD_OF(pfn)    (((pfn) >> 6) & (WORDS_PER_LEAF - 1))  /* in its leaf */
 
 _Static_assert(sizeof(struct pageflags) + PAGEFLAGS_ROOT_SLOTS * sizeof(void *) <=
-	       PAGEFLAGS_PAGE_SIZE, "the map header and its root must fit a page");
+	       PAGE_SIZE, "the map header and its root must fit a page");
 _Static_assert((PAGEFLAGS_ROOT_SLOTS << (2 * PAGEFLAGS_SLOT_SHIFT)) >=
-	       1ull << (PAGEFLAGS_MAX_PHYS_BITS - PAGEFLAGS_PAGE_SHIFT -
+	       1ull << (PAGEFLAGS_MAX_PHYS_BITS - PAGE_SHIFT -
 			PAGEFLAGS_LEAF_SHIFT),
 	       "two inner levels reach every leaf of the widest space");
-_Static_assert(WORDS_PER_LEAF * sizeof(uint64_t) == PAGEFLAGS_PAGE_SIZE,
+_Static_assert(WORDS_PER_LEAF * sizeof(uint64_t) == PAGE_SIZE,
 	       "a leaf is one page of bits");
-_Static_assert(PAGEFLAGS_SLOTS * sizeof(void *) == PAGEFLAGS_PAGE_SIZE,
+_Static_assert(PAGEFLAGS_SLOTS * sizeof(void *) == PAGE_SIZE,
 	       "an inner node is one page of pointers");
 _Static_assert(sizeof(pageflags_zero_inner) / sizeof(pageflags_zero_inner[0]) >= 2,
 	       "a zero node for every inner level");
@@ -69,9 +69,9 @@ _Static_assert(sizeof(pageflags_zero_inner) / sizeof(pageflags_zero_inner[0]) >=
  * node of level l - 1, down to the zero leaf.
  */
 const uint64_t pageflags_zero_leaf[WORDS_PER_LEAF]
-	__attribute__((aligned(PAGEFLAGS_PAGE_SIZE))) = { 0 };
+	__attribute__((aligned(PAGE_SIZE))) = { 0 };
 void *const pageflags_zero_inner[2][PAGEFLAGS_SLOTS]
-	__attribute__((aligned(PAGEFLAGS_PAGE_SIZE))) = {
+	__attribute__((aligned(PAGE_SIZE))) = {
 	{ [0 ... PAGEFLAGS_SLOTS - 1] = (void *)pageflags_zero_leaf },
 	{ [0 ... PAGEFLAGS_SLOTS - 1] = (void *)pageflags_zero_inner[0] },
 };
@@ -205,7 +205,7 @@ struct page_pool {
 	void *head;
 };
 
-static void pool_drain(const struct pageflags_source *source,
+static void pool_drain(const struct page_source *source,
 		       struct page_pool *pool)
 {
 	while (pool->head) {
@@ -216,7 +216,7 @@ static void pool_drain(const struct pageflags_source *source,
 	}
 }
 
-static int pool_fill(const struct pageflags_source *source,
+static int pool_fill(const struct page_source *source,
 		     struct page_pool *pool, uint64_t nr_pages)
 {
 	for (uint64_t i = 0; i < nr_pages; i++) {
@@ -237,7 +237,7 @@ static void *pool_take(struct page_pool *pool)
 	void *page = pool->head;
 
 	pool->head = *(void **)page;
-	memset(page, 0, PAGEFLAGS_PAGE_SIZE);
+	memset(page, 0, PAGE_SIZE);
 	return page;
 }
 
@@ -336,7 +336,7 @@ static int populate_map(struct pageflags *map, const struct want *want)
 
 /* --------------------------------------------------------- the interface */
 
-static bool source_ok(const struct pageflags_source *source)
+static bool source_ok(const struct page_source *source)
 {
 	return source && source->alloc_pages && source->free_pages;
 }
@@ -347,7 +347,7 @@ static bool space_ok(const struct pageflags_space *space)
 	       space->phys_bits >= PAGEFLAGS_MIN_PHYS_BITS &&
 	       space->phys_bits <= PAGEFLAGS_MAX_PHYS_BITS &&
 	       space->possible_end_pfn <=
-		       1ull << (space->phys_bits - PAGEFLAGS_PAGE_SHIFT);
+		       1ull << (space->phys_bits - PAGE_SHIFT);
 }
 
 /* Leaf numbers a map must reach to cover every pfn below end_pfn. */
@@ -401,7 +401,7 @@ static void set_geometry(struct pageflags *map, unsigned int phys_bits,
 			 uint64_t header_pages)
 {
 	map->phys_bits = phys_bits;
-	map->pfn_limit = 1ull << (phys_bits - PAGEFLAGS_PAGE_SHIFT);
+	map->pfn_limit = 1ull << (phys_bits - PAGE_SHIFT);
 	map->inner_levels = inner_levels;
 	map->root_slots = root_slots_for(nr_leaf_nrs, inner_levels);
 	map->header_pages = header_pages;
@@ -419,7 +419,7 @@ static void set_geometry(struct pageflags *map, unsigned int phys_bits,
 
 int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 		     const struct pageflags_space *space,
-		     const struct pageflags_source *source)
+		     const struct page_source *source)
 {
 	struct pageflags *map;
 	struct want want = { WANT_PRESENT, 0, 0, space };
@@ -437,7 +437,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 
 	/* Which leaves: present ones anywhere in the width, or every possible
 	 * one below the possible end. */
-	pfn_limit = 1ull << (space->phys_bits - PAGEFLAGS_PAGE_SHIFT);
+	pfn_limit = 1ull << (space->phys_bits - PAGE_SHIFT);
 	nr_leaf_nrs = leaf_nrs_below(space->possible_end_pfn ?
 				     space->possible_end_pfn : pfn_limit);
 	want.end_pfn = pfn_limit;
@@ -456,7 +456,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	map = source->alloc_pages(source->ctx, header_pages);
 	if (!map)
 		return -PAGEFLAGS_ERR_NO_MEMORY;
-	memset(map, 0, header_pages * PAGEFLAGS_PAGE_SIZE);
+	memset(map, 0, header_pages * PAGE_SIZE);
 	set_geometry(map, space->phys_bits, nr_leaf_nrs, levels, header_pages);
 	map->mode = mode;
 	map->possible_end_pfn = space->possible_end_pfn;
@@ -515,7 +515,7 @@ int pageflags_for_each_page(struct pageflags *map, pageflags_pages_fn fn,
 /* Give a run back to the source (ctx); for pageflags_for_each_page(). */
 static int free_run(void *ctx, void *pages, uint64_t nr_pages)
 {
-	const struct pageflags_source *source = ctx;
+	const struct page_source *source = ctx;
 
 	source->free_pages(source->ctx, pages, nr_pages);
 	return 0;
@@ -523,7 +523,7 @@ static int free_run(void *ctx, void *pages, uint64_t nr_pages)
 
 void pageflags_destroy(struct pageflags *map)
 {
-	struct pageflags_source source;
+	struct page_source source;
 
 	if (!map)
 		return;
@@ -537,7 +537,7 @@ void pageflags_clear_all(struct pageflags *map)
 	uint64_t *leaf;
 
 	while ((leaf = next_leaf(map, &leaf_nr)) != NULL) {
-		memset(leaf, 0, PAGEFLAGS_PAGE_SIZE);
+		memset(leaf, 0, PAGE_SIZE);
 		leaf_nr++;
 	}
 }
@@ -557,7 +557,7 @@ uint64_t pageflags_count(struct pageflags *map)
 
 uint64_t pageflags_bytes(const struct pageflags *map)
 {
-	return (map->header_pages + map->nr_leaves + map->nr_inner) * PAGEFLAGS_PAGE_SIZE;
+	return (map->header_pages + map->nr_leaves + map->nr_inner) * PAGE_SIZE;
 }
 
 void pageflags_stats(const struct pageflags *map, struct pageflags_stats *stats)

@@ -3,7 +3,7 @@
  * kept in a radix tree that allocates memory only where pages can exist.
  *
  * The library is freestanding and portable. It includes no kernel header:
- * it gets memory through a page source (struct pageflags_source) and learns
+ * it gets memory through a page source (struct page_source) and learns
  * which pfns exist through a pfn-space description (struct pageflags_space).
  * The same code builds into the kernel and into host programs.
  *
@@ -52,8 +52,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PAGEFLAGS_PAGE_SIZE     4096u   /* bytes in every page the map uses */
-#define PAGEFLAGS_PAGE_SHIFT    12      /* physical address -> pfn */
+#include "pageflags/page.h"
+
 #define PAGEFLAGS_LEAF_SHIFT    15      /* pfn -> leaf number */
 #define PAGEFLAGS_LEAF_PFNS     (1ull << PAGEFLAGS_LEAF_SHIFT)  /* 32768 */
 #define PAGEFLAGS_SLOT_SHIFT    9       /* 512 pointers per inner node */
@@ -78,18 +78,6 @@ enum pageflags_mode {
 	PAGEFLAGS_ALL_POSSIBLE,
 };
 
-/*
- * Where the map's pages come from. alloc_pages returns nr_pages contiguous
- * 4 KiB pages (4 KiB-aligned is best; they need not be zeroed, the library
- * zeroes them) or NULL when there are none; free_pages takes back a run
- * alloc_pages gave, whole. Leaves and inner nodes are single pages; only a
- * map's header may be a longer run.
- */
-struct pageflags_source {
-	void *(*alloc_pages)(void *ctx, uint64_t nr_pages);
-	void (*free_pages)(void *ctx, void *pages, uint64_t nr_pages);
-	void *ctx;
-};
 
 /*
  * Does the pfn range [start_pfn, end_pfn) (end exclusive) hold at least one
@@ -164,7 +152,7 @@ struct pageflags {
 	uint64_t possible_end_pfn;
 	uint64_t nr_leaves;         /* pages holding bits */
 	uint64_t nr_inner;          /* pages holding pointers (root excluded) */
-	struct pageflags_source source;
+	struct page_source source;
 	void *root[];               /* root_slots slots, up to the end of the
 				       header (a flexible array, as the
 				       compiler cannot see that an index
@@ -196,7 +184,7 @@ const char *pageflags_mode_name(enum pageflags_mode mode);
  */
 int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 		     const struct pageflags_space *space,
-		     const struct pageflags_source *source);
+		     const struct page_source *source);
 
 /* Give every page of the map back to its source. NULL is allowed. */
 void pageflags_destroy(struct pageflags *map);
@@ -347,12 +335,12 @@ extern void *const pageflags_zero_inner[2][PAGEFLAGS_SLOTS];
  */
 static inline void *pageflags_root_slot(const void *child, uint64_t i)
 {
-	return (void *)((uintptr_t)child - (i << PAGEFLAGS_PAGE_SHIFT));
+	return (void *)((uintptr_t)child - (i << PAGE_SHIFT));
 }
 
 static inline void *pageflags_root_child(const struct pageflags *map, uint64_t i)
 {
-	return (void *)((uintptr_t)map->root[i] + (i << PAGEFLAGS_PAGE_SHIFT));
+	return (void *)((uintptr_t)map->root[i] + (i << PAGE_SHIFT));
 }
 
 /* Entry x of the level below the root, under root slot x >> 9. */

@@ -55,7 +55,7 @@
 #define FW_CFG_PORT_SEL  0x510  /* QEMU fw_cfg: 16-bit selector */
 #define FW_CFG_PORT_DATA 0x511  /* and its byte-wide data port */
 
-#define PAGE_SIZE       4096ull
+#include "pageflags/page.h"
 #define PAGE_DOWN(a)    ((a) & ~(PAGE_SIZE - 1))
 #define PAGE_UP(a)      PAGE_DOWN((a) + PAGE_SIZE - 1)
 

@@ -206,10 +206,10 @@ static void *arena_alloc_pages(void *ctx, uint64_t nr_pages)
 		arena.free_list = *(void **)pages;
 		return pages;
 	}
-	if (ARENA_BYTES - arena.used < nr_pages * PAGEFLAGS_PAGE_SIZE)
+	if (ARENA_BYTES - arena.used < nr_pages * PAGE_SIZE)
 		return NULL;
 	pages = arena.base + arena.used;
-	arena.used += nr_pages * PAGEFLAGS_PAGE_SIZE;
+	arena.used += nr_pages * PAGE_SIZE;
 	return pages;
 }
 
@@ -217,14 +217,14 @@ static void arena_free_pages(void *ctx, void *pages, uint64_t nr_pages)
 {
 	(void)ctx;
 	for (uint64_t i = 0; i < nr_pages; i++) {
-		void *page = (char *)pages + i * PAGEFLAGS_PAGE_SIZE;
+		void *page = (char *)pages + i * PAGE_SIZE;
 
 		*(void **)page = arena.free_list;
 		arena.free_list = page;
 	}
 }
 
-static const struct pageflags_source arena_source = {
+static const struct page_source arena_source = {
 	arena_alloc_pages, arena_free_pages, NULL,
 };
 
@@ -269,7 +269,7 @@ static bool table_init(struct table *t, const struct bench_layout *l)
 			leaf = arena_alloc_pages(NULL, 1);
 			if (!leaf)
 				return false;
-			memset(leaf, 0, PAGEFLAGS_PAGE_SIZE);
+			memset(leaf, 0, PAGE_SIZE);
 			t->nr_leaves++;
 		}
 		t->leaves[n] = leaf;
@@ -333,7 +333,7 @@ static void table_iterate(struct table *t, struct result *r)
 
 static uint64_t table_bytes(struct table *t)
 {
-	return t->nr_slots * sizeof(uint64_t *) + t->nr_leaves * PAGEFLAGS_PAGE_SIZE;
+	return t->nr_slots * sizeof(uint64_t *) + t->nr_leaves * PAGE_SIZE;
 }
 
 /* The map as the kernel makes it: possible_end_pfn is the end of RAM (no
@@ -734,7 +734,7 @@ static void run_layout(const struct bench_layout *l)
 	printf("\n%s: %s, %u-bit physical addresses\n", l->name, l->what,
 	       l->phys_bits);
 	printf("  RAM %llu pages (", (unsigned long long)present);
-	print_size(present * PAGEFLAGS_PAGE_SIZE);
+	print_size(present * PAGE_SIZE);
 	printf("), %llu bits set, one bit per present page = ",
 	       (unsigned long long)b.nr_set);
 	print_size(present / 8);

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/memmap.h"
+#include "kernel/portable/memmap.h"
 
 #define CELL         256ULL
 #define WINDOW_CELLS 8192            /* 2 MiB */

@@ -247,7 +247,7 @@ static void check_cursor(struct pageflags *map)
 	if (cursor.leaf_nr == PAGEFLAGS_NO_PFN)
 		return;
 	CHECK(contains(model.leaves, model.nr_leaves, cursor.leaf_nr));
-	CHECK(cursor.words + cursor.leaf_nr * PAGEFLAGS_PAGE_SIZE ==
+	CHECK(cursor.words + cursor.leaf_nr * PAGE_SIZE ==
 	      (uintptr_t)pageflags_leaf(map, cursor.leaf_nr * LEAF));
 }
 
@@ -261,7 +261,7 @@ static void check_stats(const struct pageflags *map)
 	CHECK(map->header_pages == model.header_pages);
 	CHECK(map->inner_levels == model.inner_levels);
 	CHECK(st.bytes == (model.header_pages + st.nr_leaves + st.nr_inner) *
-			  PAGEFLAGS_PAGE_SIZE);
+			  PAGE_SIZE);
 	CHECK(src.nr_out == model.header_pages + st.nr_leaves + st.nr_inner);
 }
 

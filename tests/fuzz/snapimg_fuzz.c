@@ -27,10 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/crc32c.h"
-#include "kernel/snapimg.h"
+#include "kernel/portable/crc32c.h"
+#include "kernel/portable/snapimg.h"
 
-#define PAGE        SNAPIMG_PAGE_SIZE
+#define PAGE        PAGE_SIZE
 #define FINGERPRINT 0x0123456789abcdefull
 
 /* ------------------------------------------------------------ the input --- */

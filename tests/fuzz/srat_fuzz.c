@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/acpi.h"
-#include "kernel/sections.h"
+#include "kernel/portable/acpi.h"
+#include "kernel/portable/sections.h"
 
 #define FAKE_BASE 0x100000ull
 #define PHYS_BITS 33     /* 8 GiB: keeps each run short */
@@ -174,7 +174,7 @@ static void check_info(void)
 /* Sections from a fixed small map (RAM below and above 4 GiB) and the SRAT. */
 static void check_sections(uint32_t section_bits)
 {
-	static const struct section_alloc alloc = { alloc_pages, free_pages, NULL };
+	static const struct page_source alloc = { alloc_pages, free_pages, NULL };
 	static struct section_table t;
 	uint64_t bad;
 	int err;

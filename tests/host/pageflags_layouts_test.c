@@ -62,7 +62,7 @@ static void layouts_meet_memory_target(struct ktest *t)
 			  (unsigned long long)bytes,
 			  (unsigned long long)layout_bytes_target(l));
 		KT_EXPECT(t, bytes <= layout_bytes_target(l));
-		KT_EXPECT_EQ(t, src.nr_out * PAGEFLAGS_PAGE_SIZE, bytes);
+		KT_EXPECT_EQ(t, src.nr_out * PAGE_SIZE, bytes);
 		pageflags_destroy(map);
 		KT_EXPECT_EQ(t, src.nr_out, 0);
 	}

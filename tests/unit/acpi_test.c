@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/acpi.h"
+#include "kernel/portable/acpi.h"
 #include "tests/ktest.h"
 
 #define FAKE_BASE 0x80000ull

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/portable/cmdline.h"
 #include "kernel/options.h"
 #include "tests/ktest.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "tests/ktest.h"
-#include "kernel/crc32c.h"
+#include "kernel/portable/crc32c.h"
 
 typedef uint32_t (*crc_fn)(uint32_t crc, const void *buf, size_t len);
 

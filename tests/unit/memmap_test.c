@@ -1,6 +1,6 @@
 /*
  * memmap_test.c: unit tests for the firmware memory map normaliser
- * (kernel/memmap.c). Runs on the host (make check-host) and in the kernel.
+ * (kernel/portable/memmap.c). Runs on the host (make check-host) and in the kernel.
  *
  * Each case builds a raw firmware map by hand, in UEFI or e820 form, with a
  * chosen descriptor size, normalises it and checks the ranges. The raw
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tests/ktest.h"
-#include "kernel/memmap.h"
+#include "kernel/portable/memmap.h"
 
 /* UEFI memory types and attribute used below. */
 enum {

@@ -23,7 +23,7 @@
 #include "tests/ktest.h"
 
 #define LEAF     PAGEFLAGS_LEAF_PFNS        /* pfns per leaf: 32768 */
-#define PAGE     PAGEFLAGS_PAGE_SIZE
+#define PAGE     PAGE_SIZE
 #define NONE     PAGEFLAGS_NO_PFN
 #define ERANGE_  (-PAGEFLAGS_ERR_RANGE)
 #define ENOTPR_  (-PAGEFLAGS_ERR_NOT_PRESENT)
@@ -81,7 +81,7 @@ static void src_free(void *ctx, void *pages, uint64_t nr_pages)
 	src.nr_bad_frees++;
 }
 
-static const struct pageflags_source test_source = { src_alloc, src_free, NULL };
+static const struct page_source test_source = { src_alloc, src_free, NULL };
 
 /* Start a case with no page out and no failure planned. */
 static void src_reset(void)
@@ -216,8 +216,8 @@ static void create_rejects_bad_arguments(struct ktest *t)
 	struct pageflags_space space = {
 		40, 0, pageflags_range_list_overlaps, NULL, &list,
 	};
-	struct pageflags_source no_alloc = { NULL, src_free, NULL };
-	struct pageflags_source no_free = { src_alloc, NULL, NULL };
+	struct page_source no_alloc = { NULL, src_free, NULL };
+	struct page_source no_free = { src_alloc, NULL, NULL };
 	struct pageflags *map = (struct pageflags *)&list;
 
 	src_reset();
@@ -725,7 +725,7 @@ static void grow_adds_leaves(struct ktest *t)
  */
 static void plain_ops_leave_the_header(struct ktest *t)
 {
-	static uint8_t before[PAGEFLAGS_PAGE_SIZE];
+	static uint8_t before[PAGE_SIZE];
 	static const uint64_t pfns[] = {
 		0, 0x9e, 0x9f, 0x100, LEAF - 1, LEAF, 3 * LEAF, 0x100000 + 7,
 		0x108000, 40 * LEAF, 1ull << 28, UINT64_MAX,
@@ -1284,7 +1284,7 @@ static void seed_shift_not_count(struct ktest *t)
 	struct pageflags *map;
 
 	KT_EXPECT_EQ(t, PAGEFLAGS_LEAF_PFNS, 1ull << PAGEFLAGS_LEAF_SHIFT);
-	KT_EXPECT_EQ(t, PAGEFLAGS_LEAF_PFNS, PAGEFLAGS_PAGE_SIZE * 8);
+	KT_EXPECT_EQ(t, PAGEFLAGS_LEAF_PFNS, PAGE_SIZE * 8);
 	src_reset();
 	map = make_map(t, &layout, PAGEFLAGS_PRESENT_ONLY);
 	KT_ASSERT(t, map != NULL);

@@ -5,13 +5,13 @@
  * ktest_page_alloc(), the (contiguous) root from a small static arena. It
  * counts pages given and returned, and can fail the N-th allocation, so
  * every test also proves that sections_free() returns everything and that
- * running out of memory is an error value. (kernel/sections_ktest.c checks
+ * running out of memory is an error value. (tests/kernel/sections_boot_ktest.c checks
  * the table built at boot against the real machine.)
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/sections.h"
+#include "kernel/portable/sections.h"
 #include "tests/ktest.h"
 
 #define ARENA_PAGES 8
@@ -64,7 +64,7 @@ static void test_free_pages(void *ctx, void *pages, uint64_t nr_pages)
 	a->pages_out -= nr_pages;
 }
 
-static const struct section_alloc alloc = {
+static const struct page_source alloc = {
 	test_alloc_pages, test_free_pages, &ta,
 };
 

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "tests/ktest.h"
-#include "kernel/crc32c.h"
-#include "kernel/snapimg.h"
+#include "kernel/portable/crc32c.h"
+#include "kernel/portable/snapimg.h"
 
 #define MAX_IMAGE_PAGES 12
 #define FINGERPRINT     0xf00dfeedcafe0001ull
@@ -57,7 +57,7 @@ static void fill_for_pfn(unsigned char *page, uint64_t pfn)
 {
 	uint64_t x = pfn * 0x9e3779b97f4a7c15ull + 1;
 
-	for (size_t i = 0; i < SNAPIMG_PAGE_SIZE; i++) {
+	for (size_t i = 0; i < PAGE_SIZE; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -130,7 +130,7 @@ static void header_put_resealed(struct test_image *img, struct snapimg_header *h
 {
 	h->header_crc = 0;
 	memcpy(img->page[0], h, sizeof(*h));
-	h->header_crc = crc32c(0, img->page[0], SNAPIMG_PAGE_SIZE);
+	h->header_crc = crc32c(0, img->page[0], PAGE_SIZE);
 	memcpy(img->page[0], h, sizeof(*h));
 }
 
@@ -215,7 +215,7 @@ static void round_trip(struct ktest *t)
 			fill_for_pfn(expect, five_pfns[i]);
 			KT_EXPECT_EQ(t, snapimg_pfn(&img.pages, &l, i), five_pfns[i]);
 			KT_EXPECT(t, memcmp(snapimg_data(&img.pages, &l, i), expect,
-					    SNAPIMG_PAGE_SIZE) == 0);
+					    PAGE_SIZE) == 0);
 		}
 		ktest_page_free(expect);
 	}
@@ -263,7 +263,7 @@ static void flipped_data_bit(struct ktest *t)
 	KT_ASSERT(t, image_build(t, &img, five_pfns, NR_FIVE));
 	for (uint64_t i = 0; i < NR_FIVE; i++) {
 		unsigned char *data = img.page[2 + i];
-		uint32_t stored = crc32c(0, data, SNAPIMG_PAGE_SIZE);
+		uint32_t stored = crc32c(0, data, PAGE_SIZE);
 
 		data[i * 811] ^= 0x04;
 		KT_EXPECT_EQ(t, validate(&img, &err), SNAPIMG_ERR_DATA);
@@ -271,7 +271,7 @@ static void flipped_data_bit(struct ktest *t)
 		KT_EXPECT_EQ(t, err.index, i);
 		KT_EXPECT_EQ(t, err.pfn, five_pfns[i]);
 		KT_EXPECT_EQ(t, err.expected, stored);
-		KT_EXPECT_EQ(t, err.found, crc32c(0, data, SNAPIMG_PAGE_SIZE));
+		KT_EXPECT_EQ(t, err.found, crc32c(0, data, PAGE_SIZE));
 		data[i * 811] ^= 0x04;
 	}
 	KT_EXPECT_EQ(t, validate(&img, NULL), SNAPIMG_OK);
@@ -419,7 +419,7 @@ static void wrong_magic(struct ktest *t)
 	KT_EXPECT_EQ(t, err.expected, SNAPIMG_MAGIC);
 	KT_EXPECT_EQ(t, err.found, SNAPIMG_MAGIC ^ 1);
 	/* An all-zero page is no image either. */
-	memset(img.page[0], 0, SNAPIMG_PAGE_SIZE);
+	memset(img.page[0], 0, PAGE_SIZE);
 	KT_EXPECT_EQ(t, validate(&img, &err), SNAPIMG_ERR_MAGIC);
 	KT_EXPECT_EQ(t, err.found, 0);
 	image_free(&img);
@@ -471,7 +471,7 @@ static void bad_header_checksum(struct ktest *t)
 		offsetof(struct snapimg_header, pfn_list_crc),
 		offsetof(struct snapimg_header, reserved),
 		sizeof(struct snapimg_header),
-		SNAPIMG_PAGE_SIZE - 1,
+		PAGE_SIZE - 1,
 	};
 	struct test_image img;
 	struct snapimg_error err;
@@ -555,7 +555,7 @@ static void crc_list_damaged(struct ktest *t)
 	KT_EXPECT_EQ(t, validate(&img, &err), SNAPIMG_ERR_DATA);
 	EXPECT_REFUSAL(t, err, SNAPIMG_ERR_DATA, "crc_list_crc", "mismatch");
 	crcs[4 * 2] ^= 1;
-	crcs[SNAPIMG_PAGE_SIZE - 1] = 9;
+	crcs[PAGE_SIZE - 1] = 9;
 	KT_EXPECT_EQ(t, validate(&img, &err), SNAPIMG_ERR_DATA);
 	EXPECT_REFUSAL(t, err, SNAPIMG_ERR_DATA, "page_crc", "nonzero");
 	KT_EXPECT_EQ(t, err.index, SNAPIMG_CRCS_PER_PAGE - 1);
@@ -674,11 +674,11 @@ static void lists_span_pages(struct ktest *t)
 
 		crc_page2[(1029 - 1024) * 4] ^= 0x20;
 		memcpy(&h, big.meta[0], sizeof(h));
-		h.crc_list_crc = crc32c(crc32c(0, big.meta[4], SNAPIMG_PAGE_SIZE),
-					crc_page2, SNAPIMG_PAGE_SIZE);
+		h.crc_list_crc = crc32c(crc32c(0, big.meta[4], PAGE_SIZE),
+					crc_page2, PAGE_SIZE);
 		h.header_crc = 0;
 		memcpy(big.meta[0], &h, sizeof(h));
-		h.header_crc = crc32c(0, big.meta[0], SNAPIMG_PAGE_SIZE);
+		h.header_crc = crc32c(0, big.meta[0], PAGE_SIZE);
 		memcpy(big.meta[0], &h, sizeof(h));
 		KT_EXPECT_EQ(t, snapimg_validate(&big.pages, &test_machine, NULL,
 						 &err), SNAPIMG_ERR_DATA);

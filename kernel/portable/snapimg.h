@@ -37,11 +37,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SNAPIMG_PAGE_SIZE      4096u
+#include "pageflags/page.h"
+
 #define SNAPIMG_MAGIC          0x50414e53464e5944ull   /* "DYNFSNAP" in memory */
 #define SNAPIMG_VERSION        1u
-#define SNAPIMG_PFNS_PER_PAGE  (SNAPIMG_PAGE_SIZE / sizeof(uint64_t))   /* 512 */
-#define SNAPIMG_CRCS_PER_PAGE  (SNAPIMG_PAGE_SIZE / sizeof(uint32_t))   /* 1024 */
+#define SNAPIMG_PFNS_PER_PAGE  (PAGE_SIZE / sizeof(uint64_t))   /* 512 */
+#define SNAPIMG_CRCS_PER_PAGE  (PAGE_SIZE / sizeof(uint32_t))   /* 1024 */
 /* pfns are below 2^40: 52-bit physical addresses, the x86_64 limit. */
 #define SNAPIMG_PFN_LIMIT      (1ull << (52 - 12))
 /* At most one saved page per possible pfn. */
@@ -56,7 +57,7 @@ struct snapimg_header {
 	uint64_t magic;               /* SNAPIMG_MAGIC */
 	uint32_t version;             /* SNAPIMG_VERSION */
 	uint32_t header_size;         /* sizeof(struct snapimg_header) */
-	uint32_t page_size;           /* SNAPIMG_PAGE_SIZE */
+	uint32_t page_size;           /* PAGE_SIZE */
 	uint32_t header_crc;          /* CRC-32C of image page 0, this field as 0 */
 	uint64_t nr_pages;            /* saved pages = pfn list entries = CRCs */
 	uint64_t image_pages;         /* pages of the whole image, header included */

@@ -1,104 +1,19 @@
 /*
- * memory_ktest.c: in-kernel tests of the physical memory model on the real
- * machine: the CPUID widths, the normalised firmware map, the frame
- * allocator and the page tables. They run after memory_init() (kmain.c),
- * as KTAP suites "cpu", "memory", "frame" and "paging".
+ * frame_ktest.c: in-kernel tests of the frame allocator on the real machine:
+ * frames are RAM, never the kernel or a loader region, come back when
+ * freed, and injected failures fail cleanly. KTAP suite "frame".
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "boot/boot.h"
-#include "kernel/cpu.h"
 #include "kernel/frame.h"
-#include "kernel/memmap.h"
+#include "kernel/ktest.h"
 #include "kernel/options.h"
 #include "kernel/paging.h"
-#include "kernel/x86.h"
+#include "kernel/portable/memmap.h"
 #include "tests/ktest.h"
 
 #define NR_TEST_FRAMES 256   /* pointers fit in one page: 256 * 8 bytes */
-
-/* ------------------------------------------------------------ cpu --- */
-
-static void decodes_widths(struct ktest *t)
-{
-	struct cpu_info c;
-
-	cpu_decode_widths(0x80000008, 0x3028, &c);          /* qemu64 */
-	KT_EXPECT(t, c.from_cpuid);
-	KT_EXPECT_EQ(t, c.phys_bits, 40);
-	KT_EXPECT_EQ(t, c.virt_bits, 48);
-	cpu_decode_widths(0x80000008, 0x392e, &c);          /* phys-bits=46, LA57 */
-	KT_EXPECT_EQ(t, c.phys_bits, 46);
-	KT_EXPECT_EQ(t, c.virt_bits, 57);
-	cpu_decode_widths(0x80000004, 0x3028, &c);          /* leaf missing */
-	KT_EXPECT(t, !c.from_cpuid);
-	KT_EXPECT_EQ(t, c.phys_bits, CPU_PHYS_BITS_FALLBACK);
-	KT_EXPECT_EQ(t, c.virt_bits, CPU_VIRT_BITS_FALLBACK);
-	cpu_decode_widths(0x80000008, 0, &c);               /* leaf reports 0 */
-	KT_EXPECT(t, !c.from_cpuid);
-	KT_EXPECT_EQ(t, c.phys_bits, 36);
-	cpu_decode_widths(0x80000008, 0x303f, &c);          /* 63: clamped */
-	KT_EXPECT_EQ(t, c.phys_bits, 52);
-	cpu_decode_widths(0x80000008, 0x3018, &c);          /* 24: clamped */
-	KT_EXPECT_EQ(t, c.phys_bits, 32);
-}
-
-static void this_cpu(struct ktest *t)
-{
-	const struct cpu_info *c = cpu_get();
-
-	ktest_log(t, "phys_bits=%u virt_bits=%u", c->phys_bits, c->virt_bits);
-	KT_EXPECT(t, c->phys_bits >= 32 && c->phys_bits <= 52);
-	KT_EXPECT(t, c->virt_bits == 48 || c->virt_bits == 57);
-}
-
-KTEST_SUITE(cpu, KTEST_CASE(decodes_widths), KTEST_CASE(this_cpu));
-
-/* --------------------------------------------------------- memory --- */
-
-/* The kernel's map obeys the normaliser's promises. */
-static void real_map_is_normal(struct ktest *t)
-{
-	const struct memmap *map = memmap_get();
-
-	KT_ASSERT(t, map != NULL);
-	KT_EXPECT(t, map->firmware_entries > 0);
-	KT_EXPECT(t, map->nr_ranges > 0);
-	KT_EXPECT(t, memmap_pages(map, MEM_USABLE) > 0);
-	for (uint32_t i = 0; i < map->nr_ranges; i++) {
-		const struct mem_range *r = &map->ranges[i];
-
-		KT_EXPECT(t, r->start < r->end);
-		KT_EXPECT(t, r->end <= 1ULL << map->phys_bits);
-		if (mem_type_is_ram(r->type))
-			KT_EXPECT(t, r->start % PAGE_SIZE == 0 &&
-				     r->end % PAGE_SIZE == 0);
-		if (i > 0)
-			KT_EXPECT(t, map->ranges[i - 1].end < r->start ||
-				     (map->ranges[i - 1].end == r->start &&
-				      map->ranges[i - 1].type != r->type));
-	}
-}
-
-/* Every page of the kernel image lies in RAM (usable or reclaimable). */
-static void kernel_in_ram(struct ktest *t)
-{
-	const struct memmap *map = memmap_get();
-
-	KT_ASSERT(t, map != NULL);
-	KT_EXPECT(t, boot_info.kernel_start < boot_info.kernel_end);
-	for (uint64_t a = boot_info.kernel_start; a < boot_info.kernel_end;
-	     a += PAGE_SIZE) {
-		const struct mem_range *r = memmap_find(map, a);
-
-		KT_ASSERT(t, r != NULL && mem_type_is_ram(r->type));
-	}
-}
-
-KTEST_SUITE(memory, KTEST_CASE(real_map_is_normal), KTEST_CASE(kernel_in_ram));
-
-/* ---------------------------------------------------------- frame --- */
 
 static bool overlaps(uint64_t addr, uint64_t start, uint64_t end)
 {
@@ -112,12 +27,12 @@ static bool forbidden(uint64_t addr)
 
 	frame_get_stats(&s);
 	if (addr < PAGE_SIZE ||
-	    overlaps(addr, boot_info.kernel_start, boot_info.kernel_end) ||
+	    overlaps(addr, ktest_boot_info()->kernel_start, ktest_boot_info()->kernel_end) ||
 	    overlaps(addr, s.bitmap, s.bitmap + s.bitmap_pages * PAGE_SIZE))
 		return true;
-	for (uint32_t i = 0; i < boot_info.nr_regions; i++)
-		if (overlaps(addr, boot_info.regions[i].start,
-			     boot_info.regions[i].end))
+	for (uint32_t i = 0; i < ktest_boot_info()->nr_regions; i++)
+		if (overlaps(addr, ktest_boot_info()->regions[i].start,
+			     ktest_boot_info()->regions[i].end))
 			return true;
 	return false;
 }
@@ -206,10 +121,10 @@ static void excluded_is_exactly_the_forbidden_pages(struct ktest *t)
 
 	frame_get_stats(&s);
 	areas[nr_areas++] = (struct area){ 0, PAGE_SIZE };
-	areas[nr_areas++] = (struct area){ boot_info.kernel_start, boot_info.kernel_end };
-	for (uint32_t i = 0; i < boot_info.nr_regions; i++)
-		areas[nr_areas++] = (struct area){ boot_info.regions[i].start,
-						   boot_info.regions[i].end };
+	areas[nr_areas++] = (struct area){ ktest_boot_info()->kernel_start, ktest_boot_info()->kernel_end };
+	for (uint32_t i = 0; i < ktest_boot_info()->nr_regions; i++)
+		areas[nr_areas++] = (struct area){ ktest_boot_info()->regions[i].start,
+						   ktest_boot_info()->regions[i].end };
 	areas[nr_areas++] = (struct area){ s.bitmap, s.bitmap + s.bitmap_pages * PAGE_SIZE };
 	for (uint32_t i = 0; i < nr_areas; i++) {
 		for (uint64_t a = areas[i].start & ~(PAGE_SIZE - 1); a < areas[i].end; a += PAGE_SIZE) {
@@ -303,7 +218,7 @@ static void bad_frees_refused(struct ktest *t)
 
 	KT_ASSERT(t, f != NULL);
 	frame_get_stats(&before);
-	frame_free((void *)(uintptr_t)boot_info.kernel_start);  /* excluded */
+	frame_free((void *)(uintptr_t)ktest_boot_info()->kernel_start);  /* excluded */
 	frame_free(f + 8);                                        /* unaligned */
 	frame_free((void *)(uintptr_t)before.bitmap);             /* bookkeeping */
 	frame_free((void *)(uintptr_t)(1ULL << 46));              /* not RAM */
@@ -359,51 +274,3 @@ KTEST_SUITE(frame,
 	KTEST_CASE(contiguous_frames),
 	KTEST_CASE(bad_frees_refused),
 	KTEST_CASE(injected_failures));
-
-/* --------------------------------------------------------- paging --- */
-
-/* Page 0 is unmapped; page 1 and the low 4 GiB are mapped. */
-static void page0_unmapped(struct ktest *t)
-{
-	KT_EXPECT(t, !paging_is_mapped(0));
-	KT_EXPECT(t, !paging_is_mapped(PAGE_SIZE - 1));
-	KT_EXPECT(t, paging_is_mapped(PAGE_SIZE));
-	KT_EXPECT(t, paging_is_mapped(0xfee00000));      /* LAPIC */
-	KT_EXPECT(t, paging_is_mapped((4ULL << 30) - 1));
-}
-
-/*
- * Every RAM range is mapped, above 4 GiB too: check, and read, its first
- * and last byte (reads leave free memory as it was).
- */
-static void all_ram_mapped(struct ktest *t)
-{
-	const struct memmap *map = memmap_get();
-	struct paging_stats ps;
-	uint64_t high_pages = 0;
-
-	KT_ASSERT(t, map != NULL);
-	paging_get_stats(&ps);
-	KT_EXPECT(t, ps.root == (read_cr3() & ~(PAGE_SIZE - 1)));
-	KT_EXPECT(t, frame_is_allocated((void *)(uintptr_t)ps.root));
-	for (uint32_t i = 0; i < map->nr_ranges; i++) {
-		const struct mem_range *r = &map->ranges[i];
-
-		uint64_t first = r->start ? r->start : PAGE_SIZE;  /* not page 0 */
-
-		if (!mem_type_is_ram(r->type) || first >= r->end)
-			continue;
-		KT_EXPECT(t, r->end <= ps.mapped_end);
-		KT_ASSERT(t, paging_is_mapped(first));
-		KT_ASSERT(t, paging_is_mapped(r->end - 1));
-		(void)*(volatile uint8_t *)(uintptr_t)first;
-		(void)*(volatile uint8_t *)(uintptr_t)(r->end - 1);
-		if (r->start >= 4ULL << 30)
-			high_pages += (r->end - r->start) / PAGE_SIZE;
-	}
-	ktest_log(t, "ram_pages_above_4g=%llu tables=%llu",
-		  (unsigned long long)high_pages,
-		  (unsigned long long)ps.table_pages);
-}
-
-KTEST_SUITE(paging, KTEST_CASE(page0_unmapped), KTEST_CASE(all_ram_mapped));

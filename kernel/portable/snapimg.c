@@ -9,8 +9,8 @@
  */
 #include <string.h>
 
-#include "crc32c.h"
-#include "snapimg.h"
+#include "kernel/portable/crc32c.h"
+#include "kernel/portable/snapimg.h"
 
 #define HEADER_CRC_OFFSET offsetof(struct snapimg_header, header_crc)
 
@@ -86,7 +86,7 @@ static uint32_t header_page_crc(const unsigned char *page0)
 	crc = crc32c(0, page0, HEADER_CRC_OFFSET);
 	crc = crc32c(crc, zero, sizeof(zero));
 	return crc32c(crc, page0 + HEADER_CRC_OFFSET + sizeof(zero),
-		      SNAPIMG_PAGE_SIZE - HEADER_CRC_OFFSET - sizeof(zero));
+		      PAGE_SIZE - HEADER_CRC_OFFSET - sizeof(zero));
 }
 
 /* CRC-32C of image pages [first, first + nr), or false if one is missing. */
@@ -102,7 +102,7 @@ static bool pages_crc(const struct snapimg_pages *image, uint64_t first,
 			*missing = i;
 			return false;
 		}
-		crc = crc32c(crc, page, SNAPIMG_PAGE_SIZE);
+		crc = crc32c(crc, page, PAGE_SIZE);
 	}
 	*crc_out = crc;
 	return true;
@@ -168,9 +168,9 @@ static enum snapimg_status check_header(const struct snapimg_pages *image,
 	if (h->header_size != sizeof(*h))
 		return refuse(err, SNAPIMG_ERR_HEADER, "header_size", "mismatch",
 			      sizeof(*h), h->header_size);
-	if (h->page_size != SNAPIMG_PAGE_SIZE)
+	if (h->page_size != PAGE_SIZE)
 		return refuse(err, SNAPIMG_ERR_HEADER, "page_size", "mismatch",
-			      SNAPIMG_PAGE_SIZE, h->page_size);
+			      PAGE_SIZE, h->page_size);
 	crc = header_page_crc(page0);
 	if (crc != h->header_crc)
 		return refuse(err, SNAPIMG_ERR_CHECKSUM, "header_crc", "mismatch",
@@ -179,7 +179,7 @@ static enum snapimg_status check_header(const struct snapimg_pages *image,
 		if (h->reserved[i])
 			return refuse(err, SNAPIMG_ERR_HEADER, "reserved",
 				      "nonzero", 0, h->reserved[i]);
-	for (size_t off = sizeof(*h); off < SNAPIMG_PAGE_SIZE; off++)
+	for (size_t off = sizeof(*h); off < PAGE_SIZE; off++)
 		if (page0[off])
 			return refuse_entry(err, SNAPIMG_ERR_HEADER,
 					    "header_padding", "nonzero", off,
@@ -280,7 +280,7 @@ static enum snapimg_status check_data(const struct snapimg_pages *image,
 		if (!data)
 			return refuse_missing(err, l->data_first + i);
 		stored = load_u32(crcs + (i % SNAPIMG_CRCS_PER_PAGE) * 4);
-		computed = crc32c(0, data, SNAPIMG_PAGE_SIZE);
+		computed = crc32c(0, data, PAGE_SIZE);
 		if (computed != stored)
 			return refuse_entry(err, SNAPIMG_ERR_DATA, "page_crc",
 					    "mismatch", i,
@@ -361,7 +361,7 @@ enum snapimg_status snapimg_writer_start(struct snapimg_writer *w,
 		if (!page)
 			return SNAPIMG_ERR_TRUNCATE;
 		if (i < l->data_first || i >= l->crc_list_first)
-			memset(page, 0, SNAPIMG_PAGE_SIZE);
+			memset(page, 0, PAGE_SIZE);
 	}
 	return SNAPIMG_OK;
 }
@@ -383,8 +383,8 @@ enum snapimg_status snapimg_writer_add(struct snapimg_writer *w, uint64_t pfn,
 	crcs = image_page(w->image, l->crc_list_first + i / SNAPIMG_CRCS_PER_PAGE);
 	memcpy(list + (i % SNAPIMG_PFNS_PER_PAGE) * sizeof(uint64_t), &pfn,
 	       sizeof(pfn));
-	memcpy(copy, data, SNAPIMG_PAGE_SIZE);
-	crc = crc32c(0, copy, SNAPIMG_PAGE_SIZE);   /* of what the image holds */
+	memcpy(copy, data, PAGE_SIZE);
+	crc = crc32c(0, copy, PAGE_SIZE);   /* of what the image holds */
 	memcpy(crcs + (i % SNAPIMG_CRCS_PER_PAGE) * sizeof(crc), &crc, sizeof(crc));
 	w->nr_added++;
 	w->last_pfn = pfn;
@@ -404,7 +404,7 @@ enum snapimg_status snapimg_writer_finish(struct snapimg_writer *w)
 	h.magic = SNAPIMG_MAGIC;
 	h.version = SNAPIMG_VERSION;
 	h.header_size = sizeof(h);
-	h.page_size = SNAPIMG_PAGE_SIZE;
+	h.page_size = PAGE_SIZE;
 	h.nr_pages = l->nr_pages;
 	h.image_pages = l->image_pages;
 	h.memmap_fingerprint = w->memmap_fingerprint;
@@ -452,7 +452,7 @@ bool snapimg_damage(struct snapimg_pages *image, enum snapimg_damage_kind kind,
 		page = image_page(image, l.data_first + i);
 		if (!page)
 			return false;
-		page[SNAPIMG_PAGE_SIZE / 2] ^= 0x10;
+		page[PAGE_SIZE / 2] ^= 0x10;
 		return true;
 	}
 	page = image_page(image, l.pfn_list_first + i / SNAPIMG_PFNS_PER_PAGE);

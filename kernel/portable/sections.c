@@ -16,12 +16,11 @@
  *   - nr_possible counts sections with SECTION_PRESENT or SECTION_HOTPLUG;
  *   - a section is reached only through a non-NULL root entry.
  */
-#include "kernel/sections.h"
+#include "kernel/portable/sections.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#define SECTION_PAGE_BYTES 4096u
 
 static const char *const error_names[] = {
 	[0] = "ok",
@@ -47,7 +46,7 @@ static uint64_t div_round_up(uint64_t n, uint64_t d)
 /* ------------------------------------------------------------ set-up --- */
 
 int sections_init(struct section_table *t, uint32_t section_bits,
-		  uint32_t phys_bits, const struct section_alloc *alloc)
+		  uint32_t phys_bits, const struct page_source *alloc)
 {
 	uint32_t subsections;
 
@@ -64,15 +63,16 @@ int sections_init(struct section_table *t, uint32_t section_bits,
 	t->end_pfn = 1ull << (phys_bits - PAGE_SHIFT);
 	t->subsection_words = (uint32_t)div_round_up(subsections, 64);
 	t->section_bytes = sizeof(struct section) + 2 * 8 * t->subsection_words;
-	t->sections_per_page = SECTION_PAGE_BYTES / t->section_bytes;
+	t->sections_per_page = PAGE_SIZE / t->section_bytes;
 	t->nr_root = div_round_up(t->nr_sections, t->sections_per_page);
-	t->root_pages = div_round_up(t->nr_root * sizeof(void *), SECTION_PAGE_BYTES);
+	t->root_pages = div_round_up(t->nr_root * sizeof(void *), PAGE_SIZE);
 	t->alloc = *alloc;
 	t->root = alloc->alloc_pages(alloc->ctx, t->root_pages);
 	if (!t->root) {
 		memset(t, 0, sizeof(*t));
 		return SECTIONS_ERR_NOMEM;
 	}
+	memset(t->root, 0, t->root_pages * PAGE_SIZE);
 	return SECTIONS_OK;
 }
 
@@ -118,6 +118,7 @@ static struct section *section_get_alloc(struct section_table *t,
 		t->root[i] = t->alloc.alloc_pages(t->alloc.ctx, 1);
 		if (!t->root[i])
 			return NULL;
+		memset(t->root[i], 0, PAGE_SIZE);
 		t->nr_section_pages++;
 	}
 	return section_in_page(t, t->root[i], section_nr);

@@ -1,5 +1,5 @@
 /*
- * flags_ktest.c: in-kernel tests of the page flags over the real machine
+ * flags_boot_ktest.c: in-kernel tests of the page flags over the real machine
  * (suite "flags_boot"): the two boot maps agree with the sections, a set
  * where memory may exist works, a set where it cannot is refused with the
  * right error, and building a map gives back every frame, also when the
@@ -7,10 +7,10 @@
  */
 #include <stdint.h>
 
-#include "kernel/flags.h"
+#include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
-#include "kernel/memmap.h"
-#include "kernel/sections.h"
+#include "kernel/portable/memmap.h"
+#include "kernel/portable/sections.h"
 #include "tests/ktest.h"
 
 /* Frames handed out and not yet returned. */
@@ -103,7 +103,7 @@ static void create_and_destroy_give_back_every_frame(struct ktest *t)
 
 		KT_ASSERT(t, flags_create(&map, (enum pageflags_mode)mode) == 0);
 		pageflags_stats(map, &st);
-		KT_EXPECT_EQ(t, frames_in_use() - before, st.bytes / PAGEFLAGS_PAGE_SIZE);
+		KT_EXPECT_EQ(t, frames_in_use() - before, st.bytes / PAGE_SIZE);
 		pageflags_destroy(map);
 		KT_EXPECT_EQ(t, frames_in_use(), before);
 	}
@@ -119,7 +119,7 @@ static void create_fails_cleanly_at_every_allocation(struct ktest *t)
 	KT_ASSERT(t, flags_create(&probe, PAGEFLAGS_ALL_POSSIBLE) == 0);
 	pageflags_stats(probe, &st);
 	/* one allocation for the header, however many pages, one per other */
-	calls = st.bytes / PAGEFLAGS_PAGE_SIZE - probe->header_pages + 1;
+	calls = st.bytes / PAGE_SIZE - probe->header_pages + 1;
 	pageflags_destroy(probe);
 
 	for (uint64_t nth = 1; nth <= calls; nth++) {

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/portable/cmdline.h"
 
 static bool is_space(char c)
 {

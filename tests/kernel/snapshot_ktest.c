@@ -20,7 +20,7 @@
 
 #include "kernel/frame.h"
 #include "kernel/options.h"
-#include "kernel/snapshot.h"
+#include "kernel/snapshot_boot.h"
 #include "tests/ktest.h"
 
 #define SMALL_PAGES 600   /* two pfn list pages: 600 > 512 */

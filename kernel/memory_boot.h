@@ -1,5 +1,5 @@
 /*
- * memory.h: bring up the kernel's picture of physical memory, in order:
+ * memory_boot.h: bring up the kernel's picture of physical memory, in order:
  * CPUID address widths, the normalised firmware map, the frame allocator,
  * and the kernel's own page tables. Each step prints its report lines.
  */
@@ -12,6 +12,6 @@
  * Returns 0, or -1 after printing a "# <step>-error:" line saying what
  * failed (a malformed map, no RAM, out of frames under fail_alloc).
  */
-int memory_init(const struct boot_info *bi);
+int memory_boot(const struct boot_info *bi);
 
 #endif

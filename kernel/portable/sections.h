@@ -26,7 +26,7 @@
  * one of its sections gets memory. A NULL root entry means "no memory in
  * any of these sections", so lookups and range queries skip it whole.
  *
- * This module is portable: memory comes through struct section_alloc (the
+ * This module is portable: memory comes through struct page_source (the
  * frame allocator in the kernel, a static arena in the tests), so the host
  * tests drive the same code. sections_boot.c builds the kernel's table.
  */
@@ -36,8 +36,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/acpi.h"
-#include "kernel/memmap.h"
+#include "kernel/portable/acpi.h"
+#include "kernel/portable/memmap.h"
 
 #define SECTION_BITS_DEFAULT 27
 #define SECTION_BITS_MIN     22
@@ -65,16 +65,6 @@ struct section {
 	uint64_t maps[];      /* present map, then possible map */
 };
 
-/*
- * Where section memory comes from: alloc_pages returns nr_pages zeroed,
- * physically contiguous, 4 KiB-aligned pages, or NULL; free_pages gives
- * them back (it may be NULL when memory is never returned).
- */
-struct section_alloc {
-	void *(*alloc_pages)(void *ctx, uint64_t nr_pages);
-	void (*free_pages)(void *ctx, void *pages, uint64_t nr_pages);
-	void *ctx;
-};
 
 struct section_table {
 	uint32_t section_bits;      /* log2 of the section size in bytes */
@@ -87,7 +77,7 @@ struct section_table {
 	uint64_t nr_root;           /* root entries = pages of sections */
 	uint64_t root_pages;        /* 4 KiB pages holding the root */
 	void **root;                /* root[i]: page of sections, or NULL */
-	struct section_alloc alloc;
+	struct page_source alloc;
 
 	uint64_t nr_present;        /* sections with SECTION_PRESENT */
 	uint64_t nr_possible;       /* sections present or hotplug */
@@ -113,7 +103,7 @@ const char *sections_strerror(int err);
  * root. On error nothing stays allocated and *t describes no sections.
  */
 int sections_init(struct section_table *t, uint32_t section_bits,
-		  uint32_t phys_bits, const struct section_alloc *alloc);
+		  uint32_t phys_bits, const struct page_source *alloc);
 
 /* Give back every page the table holds; *t describes no sections after. */
 void sections_free(struct section_table *t);
@@ -218,7 +208,7 @@ void sections_report(const struct section_table *t,
 		     void (*print)(const char *fmt, ...));
 
 /*
- * The kernel's table and ACPI findings, built at boot by sections_boot_init()
+ * The kernel's table and ACPI findings, built at boot by sections_boot()
  * (sections_boot.c) and read-only after. The functions below are what the
  * rest of the kernel calls.
  */
@@ -226,13 +216,13 @@ extern struct section_table kernel_sections;
 extern struct acpi_info kernel_acpi;
 
 /*
- * After memory_init(): parse ACPI from boot_info's RSDP copy, build
+ * After memory_boot(): parse ACPI from boot_info's RSDP copy, build
  * kernel_sections (kopts.section_bits, the CPU's physical width, the memory
  * map, the SRAT) with frames from the frame allocator, and print the
  * "# acpi:", "# srat:", "# section:" and "# sections:" lines. Returns 0, or
  * -1 after a "# sections-error:" line (every frame is given back then).
  */
-int sections_boot_init(const struct boot_info *bi);
+int sections_boot(const struct boot_info *bi);
 
 static inline bool pfn_valid(uint64_t pfn)
 {

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "kernel/memmap.h"
+#include "kernel/portable/memmap.h"
 
 /* UEFI EFI_MEMORY_DESCRIPTOR: the fields we read and their byte offsets. */
 #define EFI_DESC_TYPE       0     /* uint32_t */

@@ -24,9 +24,8 @@
 #include <stdint.h>
 
 #include "kernel/boot_info.h"
+#include "pageflags/page.h"
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  4096ULL       /* bytes in a frame / pfn */
 
 #define MEMMAP_MAX 512           /* normalised ranges kept */
 

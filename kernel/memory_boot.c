@@ -1,15 +1,15 @@
 /*
- * memory.c: the order in which the physical memory model comes up (see
- * memory.h). Later layers (ACPI, sections, page flags) build on it.
+ * memory_boot.c: the order in which the physical memory model comes up (see
+ * memory_boot.h). Later layers (ACPI, sections, page flags) build on it.
  */
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/frame.h"
-#include "kernel/memmap.h"
-#include "kernel/memory.h"
+#include "kernel/portable/memmap.h"
+#include "kernel/memory_boot.h"
 #include "kernel/paging.h"
 
-int memory_init(const struct boot_info *bi)
+int memory_boot(const struct boot_info *bi)
 {
 	const struct memmap *map;
 	int rc;

@@ -1,5 +1,5 @@
 /*
- * snapshot.c: snapshot, scramble and restore a workload (see snapshot.h).
+ * snapshot_boot.c: snapshot, scramble and restore a workload (see snapshot_boot.h).
  *
  * The frames:
  *
@@ -27,12 +27,12 @@
 #include <string.h>
 
 #include "kernel/console.h"
-#include "kernel/crc32c.h"
-#include "kernel/flags.h"
+#include "kernel/portable/crc32c.h"
+#include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
 #include "kernel/options.h"
-#include "kernel/sections.h"
-#include "kernel/snapshot.h"
+#include "kernel/portable/sections.h"
+#include "kernel/snapshot_boot.h"
 #include "kernel/x86.h"
 
 #define POISON 0xdeadbeefdeadbeefull

@@ -1,5 +1,5 @@
 /*
- * flags.h: dynamic page flags over the kernel's real pfn space.
+ * pageflags_boot.h: dynamic page flags over the kernel's real pfn space.
  *
  * The portable library (pageflags/) asks for two things: where its pages
  * come from, and which pfns exist. In the kernel the pages come from the
@@ -27,7 +27,7 @@ void flags_report(struct pageflags *map);
  * both. Failure to build one is reported (`# pageflags-error: ...`) and
  * leaves that map NULL. Returns the number of maps that failed.
  */
-int flags_boot_init(void);
+int pageflags_boot(void);
 
 /* The two boot maps (NULL if they could not be built). */
 extern struct pageflags *boot_flags_present;

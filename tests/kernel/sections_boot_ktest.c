@@ -1,16 +1,16 @@
 /*
- * sections_ktest.c: in-kernel tests of the section table built at boot
+ * sections_boot_ktest.c: in-kernel tests of the section table built at boot
  * (kernel_sections) against the real machine: the firmware memory map, the
- * frame allocator and the SRAT. They run after sections_boot_init(), as
+ * frame allocator and the SRAT. They run after sections_boot(), as
  * the KTAP suite "sections_boot".
  */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/acpi.h"
+#include "kernel/portable/acpi.h"
 #include "kernel/frame.h"
-#include "kernel/memmap.h"
-#include "kernel/sections.h"
+#include "kernel/portable/memmap.h"
+#include "kernel/portable/sections.h"
 #include "tests/ktest.h"
 
 #define NR_TEST_FRAMES 64

@@ -14,7 +14,7 @@
  *          8 base (u64)  16 length (u64)  28 flags (u32: bit 0 enabled,
  *          bit 1 hot-pluggable, bit 2 non-volatile)
  */
-#include "kernel/acpi.h"
+#include "kernel/portable/acpi.h"
 
 #include <stddef.h>
 #include <string.h>

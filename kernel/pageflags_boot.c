@@ -1,35 +1,21 @@
 /*
- * flags.c: the kernel's page source and pfn space for pageflags/, and the
- * two maps built at boot (see flags.h).
+ * pageflags_boot.c: the page-flags stage of the boot: the kernel's pfn
+ * space for pageflags/, and the two maps built at boot (see
+ * pageflags_boot.h).
  */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/console.h"
-#include "kernel/flags.h"
+#include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
-#include "kernel/sections.h"
+#include "kernel/portable/sections.h"
 
 struct pageflags *boot_flags_present;
 struct pageflags *boot_flags_all;
 
-static void *frame_source_alloc(void *ctx, uint64_t nr_pages)
-{
-	(void)ctx;
-	return frame_alloc_pages(nr_pages);
-}
-
-static void frame_source_free(void *ctx, void *pages, uint64_t nr_pages)
-{
-	(void)ctx;
-	frame_free_pages(pages, nr_pages);
-}
-
 int flags_create(struct pageflags **mapp, enum pageflags_mode mode)
 {
-	const struct pageflags_source source = {
-		frame_source_alloc, frame_source_free, NULL,
-	};
 	/*
 	 * All-possible maps cover every pfn below max_possible_pfn, holes
 	 * included (the seed's ALL_PAGES), so range_possible stays NULL: a
@@ -43,7 +29,7 @@ int flags_create(struct pageflags **mapp, enum pageflags_mode mode)
 		.ctx = &kernel_sections,
 	};
 
-	return pageflags_create(mapp, mode, &space, &source);
+	return pageflags_create(mapp, mode, &space, &frame_page_source);
 }
 
 static void report_leaf_run(const char *mode, uint64_t start_pfn, uint64_t end_pfn)
@@ -93,7 +79,7 @@ static int boot_map(struct pageflags **mapp, enum pageflags_mode mode)
 	return 0;
 }
 
-int flags_boot_init(void)
+int pageflags_boot(void)
 {
 	return boot_map(&boot_flags_present, PAGEFLAGS_PRESENT_ONLY) +
 	       boot_map(&boot_flags_all, PAGEFLAGS_ALL_POSSIBLE);

@@ -17,7 +17,7 @@
  * __builtin_memcpy, which compiles to one unaligned mov even in the kernel's
  * -fno-builtin build.
  */
-#include "crc32c.h"
+#include "kernel/portable/crc32c.h"
 
 #define CRC32C_POLY_REVERSED 0x82F63B78u   /* 0x1EDC6F41, bits reversed */
 

@@ -1,9 +1,9 @@
 /*
- * snapshot.h: an in-memory hibernation inside one boot.
+ * snapshot_boot.h: an in-memory hibernation inside one boot.
  *
  * A workload of pages gets deterministic contents and a recorded CRC per
  * page. The snapshot walks the "to save" page-flag map in pfn order and
- * copies every page into an image (kernel/snapimg.h) built in frames taken
+ * copies every page into an image (kernel/portable/snapimg.h) built in frames taken
  * for it. The workload is then scrambled, as if power had been lost, and
  * the restore validates the whole image before it writes a single page
  * back, then checks every page against its recorded CRC.
@@ -26,8 +26,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/memmap.h"
-#include "kernel/snapimg.h"
+#include "kernel/portable/memmap.h"
+#include "kernel/portable/snapimg.h"
 #include "pageflags/pageflags.h"
 
 enum snapshot_error {
