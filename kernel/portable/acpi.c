@@ -24,21 +24,23 @@
 #define SRAT_ENTRIES_START 48
 #define SRAT_TYPE_MEMORY   1
 
-static const char *const problem_names[ACPI_NR_PROBLEMS] = {
-	[ACPI_OK]            = "ok",
-	[ACPI_NO_RSDP]       = "no-rsdp",
-	[ACPI_BAD_SIGNATURE] = "bad-signature",
-	[ACPI_BAD_CHECKSUM]  = "bad-checksum",
-	[ACPI_TRUNCATED]     = "truncated",
-	[ACPI_UNREADABLE]    = "unreadable",
-	[ACPI_BAD_ENTRY]     = "bad-entry",
-	[ACPI_TOO_MANY]      = "too-many-entries",
-	[ACPI_NO_ROOT]       = "no-root-table",
+static const char *const problem_names[] = {
+	[-ACPI_OK]           = "ok",
+	[-ACPI_NO_RSDP]      = "no-rsdp",
+	[-ACPI_BAD_SIGNATURE] = "bad-signature",
+	[-ACPI_BAD_CHECKSUM] = "bad-checksum",
+	[-ACPI_TRUNCATED]    = "truncated",
+	[-ACPI_UNREADABLE]   = "unreadable",
+	[-ACPI_BAD_ENTRY]    = "bad-entry",
+	[-ACPI_TOO_MANY]     = "too-many-entries",
+	[-ACPI_NO_ROOT]      = "no-root-table",
 };
 
-const char *acpi_problem_name(uint32_t problem)
+const char *acpi_strerror(int problem)
 {
-	return problem < ACPI_NR_PROBLEMS ? problem_names[problem] : "?";
+	if (problem > 0 || -problem >= (int)(sizeof(problem_names) / sizeof(problem_names[0])))
+		return "?";
+	return problem_names[-problem];
 }
 
 static uint32_t get_u32(const uint8_t *p)
@@ -70,7 +72,7 @@ static void copy_signature(char name[5], const uint8_t *sig)
 }
 
 /* Record a problem; returns it, so callers can `return warn(...)`. */
-static int warn(struct acpi_info *info, uint32_t problem, const char *table,
+static int warn(struct acpi_info *info, int problem, const char *table,
 		uint64_t phys_addr)
 {
 	if (info->nr_warnings < ACPI_WARN_MAX) {
@@ -82,7 +84,7 @@ static int warn(struct acpi_info *info, uint32_t problem, const char *table,
 		w->phys_addr = phys_addr;
 	}
 	info->nr_warnings++;
-	return (int)problem;
+	return problem;
 }
 
 /*
@@ -355,7 +357,7 @@ void acpi_report(const struct acpi_info *info,
 		const struct acpi_warning *w = &info->warnings[i];
 
 		print("# acpi: warning=%s table=%s addr=0x%llx action=ignored\n",
-		      acpi_problem_name(w->problem), w->table,
+		      acpi_strerror(w->problem), w->table,
 		      (unsigned long long)w->phys_addr);
 	}
 	if (info->nr_warnings > ACPI_WARN_MAX)

@@ -38,23 +38,23 @@
 #define ACPI_HEADER_LEN    36   /* the common table header */
 #define ACPI_SRAT_MEM_LEN  40   /* a memory-affinity entry */
 
-/* What went wrong with a table; acpi_problem_name() gives report names. */
+/* What went wrong with a table: 0 or a negative value; acpi_strerror()
+ * gives the report names. */
 enum acpi_problem {
 	ACPI_OK = 0,
-	ACPI_NO_RSDP,         /* "no-rsdp": the loader found none */
-	ACPI_BAD_SIGNATURE,   /* "bad-signature": not the table expected */
-	ACPI_BAD_CHECKSUM,    /* "bad-checksum": bytes do not sum to 0 */
-	ACPI_TRUNCATED,       /* "truncated": shorter than its contents */
-	ACPI_UNREADABLE,      /* "unreadable": the map function refused it */
-	ACPI_BAD_ENTRY,       /* "bad-entry": a malformed SRAT entry */
-	ACPI_TOO_MANY,        /* "too-many-entries": SRAT entries dropped */
-	ACPI_NO_ROOT,         /* "no-root-table": neither XSDT nor RSDT usable */
-	ACPI_NR_PROBLEMS
+	ACPI_NO_RSDP = -1,        /* "no-rsdp": the loader found none */
+	ACPI_BAD_SIGNATURE = -2,  /* "bad-signature": not the table expected */
+	ACPI_BAD_CHECKSUM = -3,   /* "bad-checksum": bytes do not sum to 0 */
+	ACPI_TRUNCATED = -4,      /* "truncated": shorter than its contents */
+	ACPI_UNREADABLE = -5,     /* "unreadable": the map function refused it */
+	ACPI_BAD_ENTRY = -6,      /* "bad-entry": a malformed SRAT entry */
+	ACPI_TOO_MANY = -7,       /* "too-many-entries": SRAT entries dropped */
+	ACPI_NO_ROOT = -8,        /* "no-root-table": neither XSDT nor RSDT usable */
 };
 
 /* One problem found: what, in which table ("RSDP", "XSDT", ...), where. */
 struct acpi_warning {
-	uint32_t problem;         /* enum acpi_problem */
+	int problem;              /* enum acpi_problem */
 	char table[5];            /* signature, NUL-terminated */
 	uint64_t phys_addr;       /* the table's address (0 for the RSDP copy) */
 };
@@ -117,8 +117,8 @@ int acpi_parse_srat(struct acpi_info *info, const void *table, uint64_t len,
 /* The sum of len bytes, mod 256: 0 for a good ACPI checksum. */
 uint8_t acpi_checksum(const void *bytes, uint64_t len);
 
-/* "bad-checksum", ...; "?" for a bad value. */
-const char *acpi_problem_name(uint32_t problem);
+/* "bad-checksum", ...; "?" for a value that is no problem. */
+const char *acpi_strerror(int problem);
 
 /*
  * The SRAT memory entry that holds physical byte `addr`, among enabled

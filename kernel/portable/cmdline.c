@@ -16,13 +16,22 @@ static bool word_is(const char *w, size_t len, const char *name)
 	return strlen(name) == len && memcmp(w, name, len) == 0;
 }
 
+const char *cmdline_strerror(int problem)
+{
+	switch (problem) {
+	case CMDLINE_INVALID_VALUE:  return "invalid value";
+	case CMDLINE_UNKNOWN_OPTION: return "unknown option";
+	}
+	return "?";
+}
+
 int cmdline_number(const char *v, size_t len, int suffixes, uint64_t *out)
 {
 	uint64_t n = 0, base = 10, scale = 1;
 	size_t i = 0;
 
 	if (!v || len == 0)
-		return -1;
+		return CMDLINE_INVALID_VALUE;
 	if (suffixes) {
 		switch (v[len - 1]) {
 		case 'K': case 'k': scale = 1ULL << 10; len--; break;
@@ -36,7 +45,7 @@ int cmdline_number(const char *v, size_t len, int suffixes, uint64_t *out)
 		i = 2;
 	}
 	if (i == len)
-		return -1;
+		return CMDLINE_INVALID_VALUE;
 	for (; i < len; i++) {
 		char c = v[i];
 		uint64_t d;
@@ -48,13 +57,13 @@ int cmdline_number(const char *v, size_t len, int suffixes, uint64_t *out)
 		else if (base == 16 && c >= 'A' && c <= 'F')
 			d = (uint64_t)(c - 'A' + 10);
 		else
-			return -1;
+			return CMDLINE_INVALID_VALUE;
 		if (n > (UINT64_MAX - d) / base)
-			return -1;
+			return CMDLINE_INVALID_VALUE;
 		n = n * base + d;
 	}
 	if (n > UINT64_MAX / scale)
-		return -1;
+		return CMDLINE_INVALID_VALUE;
 	*out = n * scale;
 	return 0;
 }

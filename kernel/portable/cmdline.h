@@ -36,10 +36,14 @@ struct cmdline_option {
 	const char *default_text;       /* shown when a value is refused */
 };
 
+/* What is wrong with a word: a negative value; cmdline_strerror() names it. */
 enum cmdline_problem {
-	CMDLINE_UNKNOWN_OPTION,         /* a key no option has */
-	CMDLINE_INVALID_VALUE,          /* the parse function refused it */
+	CMDLINE_INVALID_VALUE = -1,     /* the parse function refused it */
+	CMDLINE_UNKNOWN_OPTION = -2,    /* a key no option has */
 };
+
+/* "invalid value", "unknown option"; "?" for anything else. */
+const char *cmdline_strerror(int problem);
 
 struct cmdline_report {
 	enum cmdline_problem problem;
@@ -67,7 +71,8 @@ const char *cmdline_parse_string(const struct cmdline_option *opt, const char *v
 /*
  * Parse an unsigned number: decimal, or hexadecimal with 0x. With
  * `suffixes`, a final K, M, G or T multiplies by 2^10, 2^20, 2^30, 2^40.
- * Returns 0 on success, -1 if malformed or above UINT64_MAX.
+ * Returns 0 on success, CMDLINE_INVALID_VALUE if malformed or above
+ * UINT64_MAX.
  */
 int cmdline_number(const char *v, size_t len, int suffixes, uint64_t *out);
 

@@ -29,6 +29,7 @@ static const char *const error_names[] = {
 	[-SECTIONS_ERR_NOMEM] = "out of memory for the section table",
 	[-SECTIONS_ERR_RANGE] = "pfn range reversed or past the physical width",
 	[-SECTIONS_ERR_NO_MAP] = "no memory map",
+	[-SECTIONS_ERR_DISAGREE] = "a section disagrees with the memory map",
 };
 
 const char *sections_strerror(int err)
@@ -461,7 +462,7 @@ int sections_check_memmap(const struct section_table *t,
 		for (nr = pfn_to_section_nr(t, r->start >> PAGE_SHIFT); nr <= last; nr++) {
 			if (!section_agrees(t, map, nr)) {
 				*bad_section_nr = nr;
-				return -1;
+				return SECTIONS_ERR_DISAGREE;
 			}
 		}
 	}
@@ -469,7 +470,7 @@ int sections_check_memmap(const struct section_table *t,
 	     nr = sections_next(t, nr + 1)) {
 		if (!section_agrees(t, map, nr)) {
 			*bad_section_nr = nr;
-			return -1;
+			return SECTIONS_ERR_DISAGREE;
 		}
 	}
 	return 0;

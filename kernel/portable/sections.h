@@ -94,6 +94,7 @@ enum sections_error {
 	SECTIONS_ERR_NOMEM = -3,      /* the allocator gave no memory */
 	SECTIONS_ERR_RANGE = -4,      /* pfn range reversed or past the width */
 	SECTIONS_ERR_NO_MAP = -5,     /* no memory map to build from */
+	SECTIONS_ERR_DISAGREE = -6,   /* a section disagrees with the memory map */
 };
 
 const char *sections_strerror(int err);
@@ -193,7 +194,7 @@ bool sections_range_possible_cb(void *table, uint64_t start_pfn, uint64_t end_pf
  * Check the table against the memory map: every section's nr_pages equals
  * the map's RAM pages in it, present holds exactly when nr_pages > 0, and
  * each subsection is present exactly when the map has RAM in it. Returns 0,
- * or -1 with *bad_section_nr set to the first section that disagrees.
+ * or SECTIONS_ERR_DISAGREE with *bad_section_nr set to the first section that disagrees.
  */
 int sections_check_memmap(const struct section_table *t,
 			  const struct memmap *map, uint64_t *bad_section_nr);
@@ -217,12 +218,12 @@ extern struct acpi_info kernel_acpi;
 
 /*
  * After memory_boot(): parse ACPI from boot_info's RSDP copy, build
- * kernel_sections (kopts.section_bits, the CPU's physical width, the memory
- * map, the SRAT) with frames from the frame allocator, and print the
+ * kernel_sections (2^section_bits-byte sections, the CPU's physical width,
+ * the memory map, the SRAT) with frames from the frame allocator, and print the
  * "# acpi:", "# srat:", "# section:" and "# sections:" lines. Returns 0, or
  * -1 after a "# sections-error:" line (every frame is given back then).
  */
-int sections_boot(const struct boot_info *bi);
+int sections_boot(const struct boot_info *bi, uint32_t section_bits);
 
 static inline bool pfn_valid(uint64_t pfn)
 {

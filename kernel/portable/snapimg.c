@@ -14,7 +14,7 @@
 
 #define HEADER_CRC_OFFSET offsetof(struct snapimg_header, header_crc)
 
-const char *snapimg_status_name(enum snapimg_status status)
+const char *snapimg_strerror(enum snapimg_status status)
 {
 	switch (status) {
 	case SNAPIMG_OK:           return "ok";

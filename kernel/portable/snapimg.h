@@ -96,18 +96,19 @@ struct snapimg_machine {
 	void *ctx;
 };
 
-/* Why an image was refused; snapimg_status_name() gives the report name. */
+/* Why an image was refused: 0 or a negative value; snapimg_strerror()
+ * gives the report name. */
 enum snapimg_status {
 	SNAPIMG_OK = 0,
-	SNAPIMG_ERR_TRUNCATE,  /* "truncate": fewer image pages than the header needs */
-	SNAPIMG_ERR_MAGIC,     /* "magic" */
-	SNAPIMG_ERR_VERSION,   /* "version" */
-	SNAPIMG_ERR_HEADER,    /* "header": a header field is impossible */
-	SNAPIMG_ERR_CHECKSUM,  /* "checksum": the header's own CRC disagrees */
-	SNAPIMG_ERR_MEMMAP,    /* "memmap": taken on another memory map */
-	SNAPIMG_ERR_PFN,       /* "pfn": a pfn list entry, or the list's CRC */
-	SNAPIMG_ERR_DATA,      /* "data": a data page's CRC, or the CRC list's */
-	SNAPIMG_ERR_USAGE,     /* "usage": the builder was called wrongly */
+	SNAPIMG_ERR_TRUNCATE = -1,  /* "truncate": fewer image pages than the header needs */
+	SNAPIMG_ERR_MAGIC = -2,     /* "magic" */
+	SNAPIMG_ERR_VERSION = -3,   /* "version" */
+	SNAPIMG_ERR_HEADER = -4,    /* "header": a header field is impossible */
+	SNAPIMG_ERR_CHECKSUM = -5,  /* "checksum": the header's own CRC disagrees */
+	SNAPIMG_ERR_MEMMAP = -6,    /* "memmap": taken on another memory map */
+	SNAPIMG_ERR_PFN = -7,       /* "pfn": a pfn list entry, or the list's CRC */
+	SNAPIMG_ERR_DATA = -8,      /* "data": a data page's CRC, or the CRC list's */
+	SNAPIMG_ERR_USAGE = -9,     /* "usage": the builder was called wrongly */
 };
 
 /*
@@ -134,7 +135,7 @@ struct snapimg_error {
 };
 
 /* "ok", "truncate", "magic", ... for a status. */
-const char *snapimg_status_name(enum snapimg_status status);
+const char *snapimg_strerror(enum snapimg_status status);
 
 /*
  * The layout of an image of nr_pages saved pages. Returns false (and leaves

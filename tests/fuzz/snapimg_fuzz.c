@@ -228,7 +228,7 @@ static void check(uint8_t *img, uint64_t npages, uint64_t fingerprint,
 		abort();
 	if (st != SNAPIMG_OK) {
 		if (!err.field || !err.problem ||
-		    !strcmp(snapimg_status_name(st), "unknown"))
+		    !strcmp(snapimg_strerror(st), "unknown"))
 			abort();
 		return;
 	}

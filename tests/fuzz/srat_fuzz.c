@@ -167,7 +167,7 @@ static void check_info(void)
 			abort();
 	for (uint32_t i = 0; i < info.nr_warnings && i < ACPI_WARN_MAX; i++)
 		if (info.warnings[i].problem == ACPI_OK ||
-		    info.warnings[i].problem >= ACPI_NR_PROBLEMS)
+		    strcmp(acpi_strerror(info.warnings[i].problem), "?") == 0)
 			abort();
 }
 

@@ -173,7 +173,7 @@ static void make_firmware(uint64_t *xsdt, uint64_t *rsdt, uint64_t *srat)
 	make_rsdp(2, *rsdt, *xsdt);
 }
 
-static int count_warnings(const struct acpi_info *ai, uint32_t problem,
+static int count_warnings(const struct acpi_info *ai, int problem,
 			  const char *table)
 {
 	int n = 0;
@@ -537,11 +537,12 @@ static void first_good_srat_wins(struct ktest *t)
 
 static void problem_names(struct ktest *t)
 {
-	KT_EXPECT(t, strcmp(acpi_problem_name(ACPI_BAD_CHECKSUM), "bad-checksum") == 0);
-	KT_EXPECT(t, strcmp(acpi_problem_name(ACPI_TRUNCATED), "truncated") == 0);
-	KT_EXPECT(t, strcmp(acpi_problem_name(ACPI_NR_PROBLEMS), "?") == 0);
-	for (uint32_t p = 0; p < ACPI_NR_PROBLEMS; p++)
-		KT_EXPECT(t, acpi_problem_name(p) != NULL);
+	KT_EXPECT(t, strcmp(acpi_strerror(ACPI_BAD_CHECKSUM), "bad-checksum") == 0);
+	KT_EXPECT(t, strcmp(acpi_strerror(ACPI_TRUNCATED), "truncated") == 0);
+	KT_EXPECT(t, strcmp(acpi_strerror(ACPI_NO_ROOT - 1), "?") == 0);
+	KT_EXPECT(t, strcmp(acpi_strerror(1), "?") == 0);
+	for (int p = ACPI_NO_ROOT; p <= ACPI_OK; p++)
+		KT_EXPECT(t, strcmp(acpi_strerror(p), "?") != 0);
 }
 
 KTEST_SUITE(acpi,

@@ -563,7 +563,7 @@ static void check_finds_disagreement(struct ktest *t)
 	/* RAM the map does not have, in section 20. */
 	KT_ASSERT(t, sections_add_ram(&table, 20 * 0x8000 + 7, 20 * 0x8000 + 8, 0) ==
 		  SECTIONS_OK);
-	KT_EXPECT_EQ(t, sections_check_memmap(&table, &map, &bad), -1);
+	KT_EXPECT_EQ(t, sections_check_memmap(&table, &map, &bad), SECTIONS_ERR_DISAGREE);
 	KT_EXPECT_EQ(t, bad, 20);
 	finish(t);
 
@@ -575,7 +575,7 @@ static void check_finds_disagreement(struct ktest *t)
 	map.ranges[map.nr_ranges - 2].start = 0x80000000;
 	map.ranges[map.nr_ranges - 2].end = 0x80001000;
 	map.ranges[map.nr_ranges - 2].type = MEM_USABLE;
-	KT_EXPECT_EQ(t, sections_check_memmap(&table, &map, &bad), -1);
+	KT_EXPECT_EQ(t, sections_check_memmap(&table, &map, &bad), SECTIONS_ERR_DISAGREE);
 	KT_EXPECT_EQ(t, bad, 16);
 	finish(t);
 }

@@ -182,17 +182,17 @@ static void layout_sizes(struct ktest *t)
 static void status_names(struct ktest *t)
 {
 	/* The names the kernel's report and the boot tests use. */
-	KT_EXPECT(t, !strcmp(snapimg_status_name(SNAPIMG_ERR_DATA), "data"));
-	KT_EXPECT(t, !strcmp(snapimg_status_name(SNAPIMG_ERR_PFN), "pfn"));
-	KT_EXPECT(t, !strcmp(snapimg_status_name(SNAPIMG_ERR_TRUNCATE), "truncate"));
-	KT_EXPECT(t, !strcmp(snapimg_status_name(SNAPIMG_ERR_MAGIC), "magic"));
-	KT_EXPECT(t, !strcmp(snapimg_status_name(SNAPIMG_ERR_MEMMAP), "memmap"));
-	KT_EXPECT(t, !strcmp(snapimg_status_name(SNAPIMG_OK), "ok"));
+	KT_EXPECT(t, !strcmp(snapimg_strerror(SNAPIMG_ERR_DATA), "data"));
+	KT_EXPECT(t, !strcmp(snapimg_strerror(SNAPIMG_ERR_PFN), "pfn"));
+	KT_EXPECT(t, !strcmp(snapimg_strerror(SNAPIMG_ERR_TRUNCATE), "truncate"));
+	KT_EXPECT(t, !strcmp(snapimg_strerror(SNAPIMG_ERR_MAGIC), "magic"));
+	KT_EXPECT(t, !strcmp(snapimg_strerror(SNAPIMG_ERR_MEMMAP), "memmap"));
+	KT_EXPECT(t, !strcmp(snapimg_strerror(SNAPIMG_OK), "ok"));
 	for (int a = SNAPIMG_OK; a <= SNAPIMG_ERR_USAGE; a++)
 		for (int b = a + 1; b <= SNAPIMG_ERR_USAGE; b++)
-			KT_EXPECT(t, strcmp(snapimg_status_name(a),
-					    snapimg_status_name(b)) != 0);
-	KT_EXPECT(t, !strcmp(snapimg_status_name(99), "unknown"));
+			KT_EXPECT(t, strcmp(snapimg_strerror(a),
+					    snapimg_strerror(b)) != 0);
+	KT_EXPECT(t, !strcmp(snapimg_strerror(99), "unknown"));
 }
 
 /* ----------------------------------------------------------- good images --- */
