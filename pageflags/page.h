@@ -1,8 +1,8 @@
 /*
  * page.h: the page, and where pages come from. The lowest header of the
  * project: pageflags/, the portable modules and the kernel all take the
- * page size and the page-source type from here, so that there is one of
- * each. Freestanding; it includes nothing of the project.
+ * page size, the page-source type and div_round_up() from here, so that
+ * there is one of each. Freestanding; it includes nothing of the project.
  */
 #ifndef DYNFLAGS_PAGE_H
 #define DYNFLAGS_PAGE_H
@@ -20,6 +20,12 @@
  * to both. The kernel has one page source, the frame allocator
  * (frame_page_source in kernel/frame.h); tests bring their own.
  */
+/* n / d rounded up: how many pages (or words, or entries) hold n things. */
+static inline uint64_t div_round_up(uint64_t n, uint64_t d)
+{
+	return n / d + (n % d != 0);
+}
+
 struct page_source {
 	void *(*alloc_pages)(void *ctx, uint64_t nr_pages);
 	void (*free_pages)(void *ctx, void *pages, uint64_t nr_pages);

@@ -39,11 +39,6 @@ const char *sections_strerror(int err)
 	return error_names[-err];
 }
 
-static uint64_t div_round_up(uint64_t n, uint64_t d)
-{
-	return (n + d - 1) / d;
-}
-
 /* ------------------------------------------------------------ set-up --- */
 
 int sections_init(struct section_table *t, uint32_t section_bits,

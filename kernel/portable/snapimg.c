@@ -31,11 +31,6 @@ const char *snapimg_strerror(enum snapimg_status status)
 	return "unknown";
 }
 
-static uint64_t div_round_up(uint64_t n, uint64_t d)
-{
-	return n / d + (n % d != 0);
-}
-
 bool snapimg_layout(uint64_t nr_pages, struct snapimg_layout *layout)
 {
 	struct snapimg_layout l;
