@@ -13,8 +13,9 @@
  * frame_set_mapped_limit().
  *
  * Failure is a value: frame_alloc() returns NULL, never panics. Every
- * caller must handle NULL. The option `fail_alloc=N[,every]` injects
- * failures to prove that they do.
+ * caller must handle NULL. frame_inject_failure() makes allocations fail
+ * on purpose to prove that they do; memory_boot() sets it from the
+ * option `fail_alloc=N[,every]` it is given.
  */
 #ifndef DYNFLAGS_FRAME_H
 #define DYNFLAGS_FRAME_H
@@ -44,7 +45,7 @@ struct frame_stats {
 
 /*
  * Set the allocator up over the usable ranges of `map`, excluding the kernel
- * image and loader regions of `bi`. Reads kopts.fail_alloc_nth/every.
+ * image and loader regions of `bi`, with no failure injected.
  * Returns 0, or -1 when there is no room for the bitmap (a message is
  * printed).
  */
@@ -91,7 +92,7 @@ void frame_get_stats(struct frame_stats *out);
 /*
  * Fault injection, counted from this call on: with every == false the
  * nth-next frame_alloc() fails; with every == true every nth one does.
- * nth == 0 turns injection off. frame_init() sets it from kopts.
+ * nth == 0 turns injection off (as frame_init() leaves it).
  */
 void frame_inject_failure(uint64_t nth, bool every);
 

@@ -6,9 +6,13 @@
  *   2. the command line: the loader's, then QEMU's fw_cfg opt/dynflags/cmdline;
  *   3. the physical memory model: memory map, frames, paging, ACPI, sections;
  *   4. the dynamic page flags over the pfns found;
- *   5. the test suites (KTAP), which include the snapshot/restore cycle;
- *   6. with option `shell`, the interactive shell, until `exit`;
- *   7. the verdict, and an exit code through isa-debug-exit.
+ *   5. the snapshot -> scramble -> restore cycle over a workload (snapshot=);
+ *   6. the test suites (KTAP), which check what the steps before did;
+ *   7. with option `shell`, the interactive shell, until `exit`;
+ *   8. the verdict, and an exit code through isa-debug-exit.
+ *
+ * The options are parsed once, here, into one struct kernel_options; each
+ * step gets the values it needs as arguments.
  */
 #include <stdint.h>
 #include <string.h>
@@ -22,11 +26,13 @@
 #include "kernel/options.h"
 #include "kernel/panic.h"
 #include "kernel/shell.h"
+#include "kernel/snapshot_boot.h"
 #include "kernel/portable/sections.h"
 
 #define FWCFG_CMDLINE "opt/dynflags/cmdline"
 
 static char cmdline[2 * BOOT_CMDLINE_MAX];
+static struct kernel_options opts;
 
 /* The loader's command line, then the fw_cfg one, separated by a space. */
 static void build_cmdline(const struct boot_info *bi)
@@ -99,20 +105,24 @@ void kmain(struct boot_info *bi)
 		bi->loader, bi->firmware, cmdline);
 	if (bi->error[0])
 		panic("boot: %s", bi->error);
-	options_parse(cmdline, report_option_problem, NULL);
-	deliberate_crash(kopts.crash);
+	options_parse(&opts, cmdline, report_option_problem, NULL);
+	deliberate_crash(opts.crash);
 
 	/* The physical memory model (kernel/portable/memmap.c ... kernel/portable/sections.c). */
-	if (memory_boot(bi) != 0)
+	if (memory_boot(bi, opts.fail_alloc_nth, opts.fail_alloc_every) != 0)
 		panic("memory: cannot set up physical memory (see the error above)");
-	if (sections_boot(bi) != 0)
+	if (sections_boot(bi, opts.section_bits) != 0)
 		panic("sections: cannot build the section table (see the error above)");
 
 	/* The dynamic page flags over the real pfn space. */
 	boot_errors += pageflags_boot();
 
-	ktest_run(kopts.ktest, bi, &results);
-	if (kopts.shell)
+	/* An in-memory hibernation, walking page-flag maps (docs/snapshot.md). */
+	boot_errors += snapshot_boot(opts.snapshot_bytes, opts.snapshot_corrupt,
+				     opts.fail_alloc_nth, opts.fail_alloc_every);
+
+	ktest_run(&opts, bi, &results);
+	if (opts.shell)
 		shell_run();
 
 	/* A boot step that failed without stopping the boot fails the run. */

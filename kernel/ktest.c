@@ -22,6 +22,7 @@
 #include "kernel/console.h"
 #include "kernel/frame.h"
 #include "kernel/ktest.h"
+#include "kernel/options.h"
 #include "tests/ktest.h"
 
 extern const struct ktest_suite __start_ktest_suites[];
@@ -85,22 +86,28 @@ static void check_selection(const char *selection)
 }
 
 static const struct boot_info *machine;
+static const struct kernel_options *boot_options;
 
 const struct boot_info *ktest_boot_info(void)
 {
 	return machine;
 }
 
-void ktest_run(const char *selection_in, const struct boot_info *bi,
+const struct kernel_options *ktest_options(void)
+{
+	return boot_options;
+}
+
+void ktest_run(const struct kernel_options *opts, const struct boot_info *bi,
 	       struct ktest_results *out)
 {
-	static char selection[256];     /* a test may change kopts.ktest */
+	const char *selection = opts->ktest;
 	const struct ktest_suite *s;
 	uint32_t planned = 0, number = 0;
 
 	machine = bi;
+	boot_options = opts;
 	memset(out, 0, sizeof(*out));
-	ksnprintf(selection, sizeof(selection), "%s", selection_in);
 	check_selection(selection);
 	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
 		if (selected(selection, s))

@@ -9,6 +9,8 @@
 
 #include "kernel/boot_info.h"
 
+struct kernel_options;
+
 struct ktest_results {
 	uint32_t suites;       /* suites run */
 	uint32_t passed;       /* cases passed */
@@ -17,13 +19,16 @@ struct ktest_results {
 };
 
 /*
- * Run the suites `selection` names: "" runs every suite, "none" none,
+ * Run the suites opts->ktest names: "" runs every suite, "none" none,
  * otherwise a comma-separated list. Unknown names get a warning line.
  */
-void ktest_run(const char *selection, const struct boot_info *bi,
+void ktest_run(const struct kernel_options *opts, const struct boot_info *bi,
 	       struct ktest_results *out);
 
 /* The machine the suites test: the boot_info kmain handed to ktest_run(). */
 const struct boot_info *ktest_boot_info(void);
+
+/* The options the boot ran with (kernel/options.h), as kmain parsed them. */
+const struct kernel_options *ktest_options(void);
 
 #endif

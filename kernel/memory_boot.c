@@ -9,7 +9,7 @@
 #include "kernel/memory_boot.h"
 #include "kernel/paging.h"
 
-int memory_boot(const struct boot_info *bi)
+int memory_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 {
 	const struct memmap *map;
 	int rc;
@@ -29,6 +29,7 @@ int memory_boot(const struct boot_info *bi)
 
 	if (frame_init(map, bi) != 0)
 		return -1;
+	frame_inject_failure(fail_nth, fail_every);
 	rc = paging_init(map);
 	if (rc == 0)
 		paging_report();

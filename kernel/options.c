@@ -5,8 +5,7 @@
 #include <string.h>
 
 #include "kernel/options.h"
-
-struct kernel_options kopts;
+#include "kernel/snapshot_boot.h"
 
 static const struct kernel_options defaults = {
 	.ktest = "",                    /* every suite */
@@ -24,52 +23,53 @@ const char *const snapshot_corrupt_names[] = {
 	"none", "data", "pfn", "truncate", "magic", "memmap", NULL,
 };
 
-/* fail_alloc=N or fail_alloc=N,every (N >= 1). */
+/* fail_alloc=N or fail_alloc=N,every (N >= 1); opt->dst is the options. */
 static const char *parse_fail_alloc(const struct cmdline_option *opt,
 				    const char *v, size_t len)
 {
+	struct kernel_options *o = opt->dst;
 	const char *comma = v ? memchr(v, ',', len) : NULL;
 	size_t n_len = comma ? (size_t)(comma - v) : len;
 	uint64_t n;
 
-	(void)opt;
 	if (!v)
 		return "needs a value";
 	if (cmdline_number(v, n_len, 0, &n) != 0 || n == 0)
 		return "invalid count";
 	if (comma && !(len - n_len - 1 == 5 && memcmp(comma + 1, "every", 5) == 0))
 		return "only ',every' may follow the count";
-	kopts.fail_alloc_nth = n;
-	kopts.fail_alloc_every = comma != NULL;
+	o->fail_alloc_nth = n;
+	o->fail_alloc_every = comma != NULL;
 	return NULL;
 }
 
-static const struct cmdline_option option_table[] = {
-	{ .name = "ktest", .parse = cmdline_parse_string, .dst = kopts.ktest,
-	  .max = sizeof(kopts.ktest), .valid_text = "none or SUITE[,SUITE...]",
-	  .default_text = "every suite" },
-	{ .name = "crash", .parse = cmdline_parse_choice, .dst = &kopts.crash,
-	  .choices = crash_names, .valid_text = "none|pagefault|divide|ud|gp",
-	  .default_text = "none" },
-	{ .name = "section_bits", .parse = cmdline_parse_u32,
-	  .dst = &kopts.section_bits, .min = 22, .max = 32,
-	  .valid_text = "22..32", .default_text = "27" },
-	{ .name = "fail_alloc", .parse = parse_fail_alloc,
-	  .valid_text = "N or N,every (N >= 1)", .default_text = "off" },
-	{ .name = "snapshot", .parse = cmdline_parse_size,
-	  .dst = &kopts.snapshot_bytes, .max = 1ULL << 40,
-	  .valid_text = "a size such as 64M, 0 for none", .default_text = "16M" },
-	{ .name = "snapshot_corrupt", .parse = cmdline_parse_choice,
-	  .dst = &kopts.snapshot_corrupt, .choices = snapshot_corrupt_names,
-	  .valid_text = "none|data|pfn|truncate|magic|memmap", .default_text = "none" },
-	{ .name = "shell", .parse = cmdline_parse_flag, .dst = &kopts.shell,
-	  .valid_text = "shell, shell=on or shell=off", .default_text = "off" },
-};
-
-unsigned int options_parse(const char *line, cmdline_report_fn report, void *ctx)
+unsigned int options_parse(struct kernel_options *o, const char *line,
+			   cmdline_report_fn report, void *ctx)
 {
-	kopts = defaults;
-	return cmdline_parse(line, option_table,
-			     sizeof(option_table) / sizeof(option_table[0]),
+	/* The table points into *o, so it is built for each call. */
+	const struct cmdline_option table[] = {
+		{ .name = "ktest", .parse = cmdline_parse_string, .dst = o->ktest,
+		  .max = sizeof(o->ktest), .valid_text = "none or SUITE[,SUITE...]",
+		  .default_text = "every suite" },
+		{ .name = "crash", .parse = cmdline_parse_choice, .dst = &o->crash,
+		  .choices = crash_names, .valid_text = "none|pagefault|divide|ud|gp",
+		  .default_text = "none" },
+		{ .name = "section_bits", .parse = cmdline_parse_u32,
+		  .dst = &o->section_bits, .min = 22, .max = 32,
+		  .valid_text = "22..32", .default_text = "27" },
+		{ .name = "fail_alloc", .parse = parse_fail_alloc, .dst = o,
+		  .valid_text = "N or N,every (N >= 1)", .default_text = "off" },
+		{ .name = "snapshot", .parse = cmdline_parse_size,
+		  .dst = &o->snapshot_bytes, .max = 1ULL << 40,
+		  .valid_text = "a size such as 64M, 0 for none", .default_text = "16M" },
+		{ .name = "snapshot_corrupt", .parse = cmdline_parse_choice,
+		  .dst = &o->snapshot_corrupt, .choices = snapshot_corrupt_names,
+		  .valid_text = "none|data|pfn|truncate|magic|memmap", .default_text = "none" },
+		{ .name = "shell", .parse = cmdline_parse_flag, .dst = &o->shell,
+		  .valid_text = "shell, shell=on or shell=off", .default_text = "off" },
+	};
+
+	*o = defaults;
+	return cmdline_parse(line, table, sizeof(table) / sizeof(table[0]),
 			     report, ctx);
 }

@@ -4,7 +4,9 @@
  * The command line is the loader's command line followed by the QEMU fw_cfg
  * file opt/dynflags/cmdline. kernel/options.c holds the table of every
  * option (name, type, range, default); README.md documents each one.
- * After options_parse() the values below are final and read-only.
+ * kmain owns the one struct kernel_options, fills it with options_parse()
+ * and hands the values down to the steps that need them: nothing else
+ * reads the command line.
  */
 #ifndef DYNFLAGS_OPTIONS_H
 #define DYNFLAGS_OPTIONS_H
@@ -16,11 +18,6 @@
 
 enum crash_kind { CRASH_NONE, CRASH_PAGEFAULT, CRASH_DIVIDE, CRASH_UD, CRASH_GP };
 
-enum snapshot_corrupt_kind {
-	CORRUPT_NONE, CORRUPT_DATA, CORRUPT_PFN, CORRUPT_TRUNCATE,
-	CORRUPT_MAGIC, CORRUPT_MEMMAP,
-};
-
 struct kernel_options {
 	char ktest[256];             /* "" = every suite, "none", or SUITE[,SUITE] */
 	uint32_t crash;              /* enum crash_kind */
@@ -28,18 +25,17 @@ struct kernel_options {
 	uint64_t fail_alloc_nth;     /* 0 = off; else the N-th allocation fails */
 	bool fail_alloc_every;       /* ...and every N-th after it */
 	uint64_t snapshot_bytes;     /* workload size in bytes; 0 = no snapshot */
-	uint32_t snapshot_corrupt;   /* enum snapshot_corrupt_kind */
+	uint32_t snapshot_corrupt;   /* enum snapshot_corrupt_kind (kernel/snapshot_boot.h) */
 	bool shell;                  /* interactive serial shell after the tests */
 };
 
-extern struct kernel_options kopts;
-
 /*
- * Reset kopts to the defaults, then parse `line` into it. Problems go to
- * `report` (kmain prints them). Returns the number of problems.
- * Portable: the host tests call it too.
+ * Reset *opts to the defaults, then parse `line` (NULL: empty) into it.
+ * Problems go to `report` (kmain prints them). Returns the number of
+ * problems. Portable: the host tests call it too.
  */
-unsigned int options_parse(const char *line, cmdline_report_fn report, void *ctx);
+unsigned int options_parse(struct kernel_options *opts, const char *line,
+			   cmdline_report_fn report, void *ctx);
 
 /* Names of the enum values, as written on the command line. */
 extern const char *const crash_names[];

@@ -5,8 +5,9 @@
  * the frame allocator and the kernel's page tables ready. It walks the
  * ACPI tables from the RSDP copy in boot_info (reading only memory that is
  * mapped and that the firmware map describes, never MMIO), then builds
- * kernel_sections over the CPU's physical address width from the map's
- * RAM and the SRAT, with pages from the frame allocator. The portable
+ * kernel_sections (sections of 2^section_bits bytes, the option kmain
+ * passes) over the CPU's physical address width from the map's RAM and
+ * the SRAT, with pages from the frame allocator. The portable
  * work is in acpi.c and sections.c; this file only connects them to the
  * kernel and prints the report.
  */
@@ -17,7 +18,6 @@
 #include "kernel/cpu.h"
 #include "kernel/frame.h"
 #include "kernel/portable/memmap.h"
-#include "kernel/options.h"
 #include "kernel/paging.h"
 #include "kernel/portable/sections.h"
 
@@ -48,7 +48,7 @@ static const void *map_firmware_tables(void *ctx, uint64_t phys_addr,
 	return (const void *)(uintptr_t)phys_addr;
 }
 
-int sections_boot(const struct boot_info *bi)
+int sections_boot(const struct boot_info *bi, uint32_t section_bits)
 {
 	uint32_t phys_bits = cpu_get()->phys_bits;
 	int err;
@@ -56,7 +56,7 @@ int sections_boot(const struct boot_info *bi)
 	acpi_parse(&kernel_acpi, bi->rsdp, bi->rsdp_len, map_firmware_tables, NULL);
 	acpi_report(&kernel_acpi, kprintf);
 
-	err = sections_init(&kernel_sections, kopts.section_bits, phys_bits, &frame_page_source);
+	err = sections_init(&kernel_sections, section_bits, phys_bits, &frame_page_source);
 	if (err == SECTIONS_OK)
 		err = sections_build(&kernel_sections, memmap_get(), &kernel_acpi);
 	if (err != SECTIONS_OK) {
@@ -65,7 +65,7 @@ int sections_boot(const struct boot_info *bi)
 		sections_free(&kernel_sections);
 		frame_get_stats(&fs);
 		kprintf("# sections-error: problem=\"%s\" bits=%u phys_bits=%u frames_in_use=%llu\n",
-			sections_strerror(err), kopts.section_bits, phys_bits,
+			sections_strerror(err), section_bits, phys_bits,
 			(unsigned long long)(fs.allocated - fs.freed));
 		return -1;
 	}

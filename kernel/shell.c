@@ -439,7 +439,7 @@ static void cmd_restore(int argc, char **argv)
 	st = snapshot_restore(&shell_image, shell_fingerprint, &why, &cycles);
 	if (st != SNAPIMG_OK) {
 		kprintf("error: restore: refused reason=%s field=%s problem=%s\n",
-			snapimg_status_name(st), why.field, why.problem);
+			snapimg_strerror(st), why.field, why.problem);
 	} else {
 		kprintf("restore: pages=%llu cycles=%llu verified=%llu\n",
 			(unsigned long long)shell_workload.nr_pages,

@@ -30,7 +30,6 @@
 #include "kernel/portable/crc32c.h"
 #include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
-#include "kernel/options.h"
 #include "kernel/portable/sections.h"
 #include "kernel/snapshot_boot.h"
 #include "kernel/x86.h"
@@ -542,7 +541,7 @@ static void report_refusal(const struct snapshot_cycle *c)
 	const struct snapimg_error *e = &c->why;
 
 	kprintf("# restore: refused reason=%s field=%s problem=%s index=%llu",
-		snapimg_status_name(e->status), e->field, e->problem,
+		snapimg_strerror(e->status), e->field, e->problem,
 		(unsigned long long)e->index);
 	if (e->pfn != SNAPIMG_NO_PFN)
 		kprintf(" pfn=0x%llx", (unsigned long long)e->pfn);
@@ -642,4 +641,76 @@ void snapshot_cycle(uint64_t bytes, uint32_t corrupt, uint64_t fail_nth,
 		(unsigned long long)before,
 		(unsigned long long)(before + out->frames_leaked),
 		(unsigned long long)out->frames_leaked);
+}
+
+/* ------------------------------------------------------ the boot step --- */
+
+static struct snapshot_result boot_result;
+
+/* What a restore must say after snapshot_damage(corrupt). */
+static enum snapimg_status expected_refusal(uint32_t corrupt)
+{
+	switch (corrupt) {
+	case CORRUPT_DATA:     return SNAPIMG_ERR_DATA;
+	case CORRUPT_PFN:      return SNAPIMG_ERR_PFN;
+	case CORRUPT_TRUNCATE: return SNAPIMG_ERR_TRUNCATE;
+	case CORRUPT_MAGIC:    return SNAPIMG_ERR_MAGIC;
+	case CORRUPT_MEMMAP:   return SNAPIMG_ERR_MEMMAP;
+	}
+	return SNAPIMG_OK;
+}
+
+/* Why the cycle fails the boot, or NULL. */
+static const char *cycle_problem(const struct snapshot_cycle *c, uint32_t corrupt)
+{
+	if (c->frames_leaked)
+		return "frames leaked";
+	if (c->error) {
+		/* Only running out of memory may stop it, and cleanly: an
+		 * abort after the workload was made leaves it intact. */
+		if (c->error != SNAPSHOT_ERR_NO_MEMORY)
+			return "snapshot failed";
+		if (c->stage && strcmp(c->stage, "workload") &&
+		    strcmp(c->stage, "maps") && c->verified != c->nr_pages)
+			return "aborted snapshot changed the workload";
+		return NULL;
+	}
+	if (c->refused != expected_refusal(corrupt))
+		return corrupt == CORRUPT_NONE ? "restore refused" :
+		       c->refused == SNAPIMG_OK ? "damaged image restored" :
+		       "restore refused for another reason";
+	if (c->refused && !c->ram_unchanged)
+		return "refused restore changed RAM";
+	if (!c->refused && c->verified != c->nr_pages)
+		return "restored pages do not match their CRC";
+	return NULL;
+}
+
+int snapshot_boot(uint64_t bytes, uint32_t corrupt, uint64_t fail_nth,
+		  bool fail_every)
+{
+	struct snapshot_result *r = &boot_result;
+
+	memset(r, 0, sizeof(*r));
+	r->bytes = bytes;
+	r->corrupt = corrupt;
+	r->fail_nth = fail_nth;
+	r->fail_every = fail_every;
+	if (bytes == 0)
+		return 0;
+	snapshot_cycle(bytes, corrupt, fail_nth, fail_every, &r->cycle);
+	r->ran = true;
+	r->problem = cycle_problem(&r->cycle, corrupt);
+	if (!r->problem)
+		return 0;
+	kprintf("# snapshot-error: problem=\"%s\" pages=%llu verified=%llu leaked=%llu\n",
+		r->problem, (unsigned long long)r->cycle.nr_pages,
+		(unsigned long long)r->cycle.verified,
+		(unsigned long long)r->cycle.frames_leaked);
+	return 1;
+}
+
+const struct snapshot_result *snapshot_boot_result(void)
+{
+	return &boot_result;
 }

@@ -19,6 +19,11 @@
  *
  * Every function that takes memory gives all of it back on failure; the
  * frame allocator's counters prove it in the tests.
+ *
+ * At boot, kmain runs the whole cycle once as a step of its own,
+ * snapshot_boot(), right after the page flags; the suite "snapshot" reads
+ * what it did from snapshot_boot_result(). The shell's `snapshot` and
+ * `restore` commands call the same functions one by one.
  */
 #ifndef DYNFLAGS_SNAPSHOT_H
 #define DYNFLAGS_SNAPSHOT_H
@@ -29,6 +34,13 @@
 #include "kernel/portable/memmap.h"
 #include "kernel/portable/snapimg.h"
 #include "pageflags/pageflags.h"
+
+/* The damage the option snapshot_corrupt=KIND asks for (kernel/options.c
+ * names them: none, data, pfn, truncate, magic, memmap). */
+enum snapshot_corrupt_kind {
+	CORRUPT_NONE, CORRUPT_DATA, CORRUPT_PFN, CORRUPT_TRUNCATE,
+	CORRUPT_MAGIC, CORRUPT_MEMMAP,
+};
 
 enum snapshot_error {
 	SNAPSHOT_OK = 0,
@@ -151,5 +163,34 @@ struct snapshot_cycle {
 
 void snapshot_cycle(uint64_t bytes, uint32_t corrupt, uint64_t fail_nth,
 		    bool fail_every, struct snapshot_cycle *out);
+
+/* What the boot step did, for the suite "snapshot" to check. */
+struct snapshot_result {
+	bool ran;                    /* false until the step ran, or with bytes 0 */
+	uint64_t bytes;              /* the arguments it was given */
+	uint32_t corrupt;
+	uint64_t fail_nth;
+	bool fail_every;
+	struct snapshot_cycle cycle; /* what snapshot_cycle() found */
+	const char *problem;         /* why the step failed the boot, or NULL */
+};
+
+/*
+ * The boot step: with bytes != 0, snapshot_cycle(bytes, corrupt, fail_nth,
+ * fail_every), printing its report lines, and the result recorded for
+ * snapshot_boot_result(). bytes == 0 skips it silently. The step fails
+ * (a "# snapshot-error:" line, and 1 is returned) when a frame leaked,
+ * the restore refused an image it was not asked to damage or accepted
+ * one it was, a refused restore changed RAM, a restored page does not
+ * match its CRC, or the snapshot stopped for any reason but a lack of
+ * memory. Running out of memory (injected by fail_alloc, or a machine too
+ * small for the size) ends the step cleanly and is not a failure.
+ * Returns the number of boot errors: 0 or 1.
+ */
+int snapshot_boot(uint64_t bytes, uint32_t corrupt, uint64_t fail_nth,
+		  bool fail_every);
+
+/* The last run of snapshot_boot() (all zero before it). */
+const struct snapshot_result *snapshot_boot_result(void);
 
 #endif

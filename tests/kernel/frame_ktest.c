@@ -237,7 +237,7 @@ static void injected_failures(struct ktest *t)
 	struct frame_stats before, after;
 	void *f[6];
 
-	if (kopts.fail_alloc_nth) {
+	if (ktest_options()->fail_alloc_nth) {
 		ktest_skip(t, "fail_alloc is set for the whole boot");
 		return;
 	}

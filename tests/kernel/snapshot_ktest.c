@@ -3,9 +3,11 @@
  * needs real frames, page-flag maps over the real pfn space and the
  * identity map).
  *
- *   cycle                  the cycle the options ask for (snapshot=SIZE,
- *                          snapshot_corrupt=KIND, fail_alloc=N), printing
- *                          the report lines the boot tests read;
+ *   cycle                  what the boot step snapshot_boot() did with the
+ *                          options kmain gave it (snapshot=SIZE,
+ *                          snapshot_corrupt=KIND, fail_alloc=N): every
+ *                          page verified, or the refusal the damage asks
+ *                          for with RAM unchanged, and no frame leaked;
  *   every_damage_refused   each kind of damage on a small image is refused
  *                          for its own reason, with RAM left as it was;
  *   alloc_failure_is_clean a frame refused at each point of a snapshot
@@ -19,6 +21,7 @@
 #include <string.h>
 
 #include "kernel/frame.h"
+#include "kernel/ktest.h"
 #include "kernel/options.h"
 #include "kernel/snapshot_boot.h"
 #include "tests/ktest.h"
@@ -48,31 +51,44 @@ static enum snapimg_status expected_refusal(uint32_t corrupt)
 
 static void cycle(struct ktest *t)
 {
-	struct snapshot_cycle c;
+	const struct kernel_options *o = ktest_options();
+	const struct snapshot_result *r = snapshot_boot_result();
+	const struct snapshot_cycle *c = &r->cycle;
 
-	if (kopts.snapshot_bytes == 0) {
+	if (o->snapshot_bytes == 0) {
 		ktest_skip(t, "snapshot=0");
 		return;
 	}
-	snapshot_cycle(kopts.snapshot_bytes, kopts.snapshot_corrupt,
-		       kopts.fail_alloc_nth, kopts.fail_alloc_every, &c);
-	KT_EXPECT_EQ(t, c.frames_leaked, 0);
-	if (c.error) {
+	/* The step ran, with the options kmain parsed. */
+	KT_ASSERT(t, r->ran);
+	KT_EXPECT_EQ(t, r->bytes, o->snapshot_bytes);
+	KT_EXPECT_EQ(t, r->corrupt, o->snapshot_corrupt);
+	KT_EXPECT_EQ(t, r->fail_nth, o->fail_alloc_nth);
+	KT_EXPECT_EQ(t, r->fail_every, o->fail_alloc_every);
+	KT_EXPECT_EQ(t, c->nr_pages, (o->snapshot_bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+
+	KT_EXPECT_EQ(t, c->frames_leaked, 0);
+	if (c->error) {
 		/* Only running out of memory may stop it, and cleanly. */
-		KT_EXPECT_EQ(t, c.error, SNAPSHOT_ERR_NO_MEMORY);
-		if (c.stage && strcmp(c.stage, "workload") && strcmp(c.stage, "maps"))
-			KT_EXPECT_EQ(t, c.verified, c.nr_pages);
+		KT_EXPECT_EQ(t, c->error, SNAPSHOT_ERR_NO_MEMORY);
+		if (c->stage && strcmp(c->stage, "workload") && strcmp(c->stage, "maps"))
+			KT_EXPECT_EQ(t, c->verified, c->nr_pages);
+		KT_EXPECT(t, r->problem == NULL);
 		/* Without injected failures, the machine is too small for
 		 * the size asked: say so rather than pass. */
-		if (!kopts.fail_alloc_nth)
+		if (!o->fail_alloc_nth)
 			ktest_skip(t, "not enough memory for this snapshot= size");
 		return;
 	}
-	KT_EXPECT_EQ(t, c.refused, expected_refusal(kopts.snapshot_corrupt));
-	if (c.refused)
-		KT_EXPECT(t, c.ram_unchanged);
+	KT_EXPECT_EQ(t, c->refused, expected_refusal(o->snapshot_corrupt));
+	if (c->refused)
+		KT_EXPECT(t, c->ram_unchanged);
 	else
-		KT_EXPECT_EQ(t, c.verified, c.nr_pages);
+		KT_EXPECT_EQ(t, c->verified, c->nr_pages);
+	/* The step judged it as this suite does (it failed the boot if not). */
+	if (r->problem)
+		ktest_log(t, "the boot step failed: %s", r->problem);
+	KT_EXPECT(t, r->problem == NULL);
 }
 
 static void every_damage_refused(struct ktest *t)
@@ -105,7 +121,7 @@ static void every_damage_refused(struct ktest *t)
 			KT_EXPECT(t, workload_is_poison(&w));
 			ktest_log(t, "%s: refused reason=%s field=%s problem=%s",
 				  snapshot_corrupt_names[kind],
-				  snapimg_status_name(err.status), err.field,
+				  snapimg_strerror(err.status), err.field,
 				  err.problem);
 		}
 		snapshot_release(&img);

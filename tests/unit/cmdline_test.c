@@ -1,11 +1,14 @@
 /*
  * cmdline_test.c: the command-line parser and the kernel's option table.
- * Runs on the host (TAP) and in the kernel (KTAP).
+ * Runs on the host (TAP) and in the kernel (KTAP). Each case parses into
+ * its own struct kernel_options, so the kernel's own options are never
+ * touched.
  */
 #include <string.h>
 
 #include "kernel/portable/cmdline.h"
 #include "kernel/options.h"
+#include "kernel/snapshot_boot.h"
 #include "tests/ktest.h"
 
 /* Collects what the parser reports. */
@@ -31,44 +34,47 @@ static void collect(void *ctx, const struct cmdline_report *r)
 
 static void defaults_on_empty_line(struct ktest *t)
 {
+	struct kernel_options o;
 	struct seen s = { 0 };
 
-	KT_EXPECT_EQ(t, options_parse("", collect, &s), 0);
-	KT_EXPECT_EQ(t, kopts.section_bits, 27);
-	KT_EXPECT_EQ(t, kopts.snapshot_bytes, 16ULL << 20);
-	KT_EXPECT_EQ(t, kopts.crash, CRASH_NONE);
-	KT_EXPECT_EQ(t, kopts.fail_alloc_nth, 0);
-	KT_EXPECT(t, !kopts.shell);
-	KT_EXPECT_EQ(t, kopts.ktest[0], '\0');
-	KT_EXPECT_EQ(t, options_parse(NULL, collect, &s), 0);
-	KT_EXPECT_EQ(t, options_parse("   \t ", collect, &s), 0);
+	KT_EXPECT_EQ(t, options_parse(&o, "", collect, &s), 0);
+	KT_EXPECT_EQ(t, o.section_bits, 27);
+	KT_EXPECT_EQ(t, o.snapshot_bytes, 16ULL << 20);
+	KT_EXPECT_EQ(t, o.crash, CRASH_NONE);
+	KT_EXPECT_EQ(t, o.fail_alloc_nth, 0);
+	KT_EXPECT(t, !o.shell);
+	KT_EXPECT_EQ(t, o.ktest[0], '\0');
+	KT_EXPECT_EQ(t, options_parse(&o, NULL, collect, &s), 0);
+	KT_EXPECT_EQ(t, options_parse(&o, "   \t ", collect, &s), 0);
 }
 
 static void every_option_parses(struct ktest *t)
 {
+	struct kernel_options o;
 	struct seen s = { 0 };
 
-	KT_EXPECT_EQ(t, options_parse("  section_bits=30 snapshot=64M crash=ud "
-				      "fail_alloc=7,every snapshot_corrupt=memmap "
-				      "shell ktest=a,b", collect, &s), 0);
-	KT_EXPECT_EQ(t, kopts.section_bits, 30);
-	KT_EXPECT_EQ(t, kopts.snapshot_bytes, 64ULL << 20);
-	KT_EXPECT_EQ(t, kopts.crash, CRASH_UD);
-	KT_EXPECT_EQ(t, kopts.fail_alloc_nth, 7);
-	KT_EXPECT(t, kopts.fail_alloc_every);
-	KT_EXPECT_EQ(t, kopts.snapshot_corrupt, CORRUPT_MEMMAP);
-	KT_EXPECT(t, kopts.shell);
-	KT_EXPECT(t, strcmp(kopts.ktest, "a,b") == 0);
+	KT_EXPECT_EQ(t, options_parse(&o, "  section_bits=30 snapshot=64M crash=ud "
+					  "fail_alloc=7,every snapshot_corrupt=memmap "
+					  "shell ktest=a,b", collect, &s), 0);
+	KT_EXPECT_EQ(t, o.section_bits, 30);
+	KT_EXPECT_EQ(t, o.snapshot_bytes, 64ULL << 20);
+	KT_EXPECT_EQ(t, o.crash, CRASH_UD);
+	KT_EXPECT_EQ(t, o.fail_alloc_nth, 7);
+	KT_EXPECT(t, o.fail_alloc_every);
+	KT_EXPECT_EQ(t, o.snapshot_corrupt, CORRUPT_MEMMAP);
+	KT_EXPECT(t, o.shell);
+	KT_EXPECT(t, strcmp(o.ktest, "a,b") == 0);
 }
 
 static void unknown_option_is_reported_and_ignored(struct ktest *t)
 {
+	struct kernel_options o;
 	struct seen s = { 0 };
 
-	KT_EXPECT_EQ(t, options_parse("frobnicate=1 section_bits=25 bare", collect, &s), 2);
+	KT_EXPECT_EQ(t, options_parse(&o, "frobnicate=1 section_bits=25 bare", collect, &s), 2);
 	KT_EXPECT_EQ(t, s.unknown, 2);
 	KT_EXPECT(t, strcmp(s.last_key, "bare") == 0);
-	KT_EXPECT_EQ(t, kopts.section_bits, 25);
+	KT_EXPECT_EQ(t, o.section_bits, 25);
 }
 
 static void invalid_values_keep_the_default(struct ktest *t)
@@ -85,17 +91,18 @@ static void invalid_values_keep_the_default(struct ktest *t)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct seen s = { 0 };
+		struct kernel_options o;
+	struct seen s = { 0 };
 
-		KT_EXPECT_EQ(t, options_parse(bad[i], collect, &s), 1);
+		KT_EXPECT_EQ(t, options_parse(&o, bad[i], collect, &s), 1);
 		KT_EXPECT_EQ(t, s.invalid, 1);
 		KT_EXPECT(t, s.last_reason != NULL);
-		KT_EXPECT_EQ(t, kopts.section_bits, 27);
-		KT_EXPECT_EQ(t, kopts.snapshot_bytes, 16ULL << 20);
-		KT_EXPECT_EQ(t, kopts.crash, CRASH_NONE);
-		KT_EXPECT_EQ(t, kopts.fail_alloc_nth, 0);
-		KT_EXPECT(t, !kopts.shell);
-		KT_EXPECT_EQ(t, kopts.snapshot_corrupt, CORRUPT_NONE);
+		KT_EXPECT_EQ(t, o.section_bits, 27);
+		KT_EXPECT_EQ(t, o.snapshot_bytes, 16ULL << 20);
+		KT_EXPECT_EQ(t, o.crash, CRASH_NONE);
+		KT_EXPECT_EQ(t, o.fail_alloc_nth, 0);
+		KT_EXPECT(t, !o.shell);
+		KT_EXPECT_EQ(t, o.snapshot_corrupt, CORRUPT_NONE);
 		if (ktest_failed(t)) {
 			ktest_log(t, "input: %s", bad[i]);
 			return;
@@ -105,24 +112,43 @@ static void invalid_values_keep_the_default(struct ktest *t)
 
 static void later_words_win_and_bad_ones_do_not(struct ktest *t)
 {
+	struct kernel_options o;
 	struct seen s = { 0 };
 
-	KT_EXPECT_EQ(t, options_parse("section_bits=24 section_bits=28 section_bits=40",
-				      collect, &s), 1);
-	KT_EXPECT_EQ(t, kopts.section_bits, 28);
+	KT_EXPECT_EQ(t, options_parse(&o, "section_bits=24 section_bits=28 section_bits=40",
+					  collect, &s), 1);
+	KT_EXPECT_EQ(t, o.section_bits, 28);
+}
+
+/* Each call fills only the struct it is given. */
+static void each_caller_has_its_own_options(struct ktest *t)
+{
+	struct kernel_options a, b;
+
+	KT_EXPECT_EQ(t, options_parse(&a, "section_bits=30 fail_alloc=5 ktest=none", NULL, NULL), 0);
+	KT_EXPECT_EQ(t, options_parse(&b, "snapshot=0", NULL, NULL), 0);
+	KT_EXPECT_EQ(t, a.section_bits, 30);
+	KT_EXPECT_EQ(t, a.fail_alloc_nth, 5);
+	KT_EXPECT_EQ(t, a.snapshot_bytes, 16ULL << 20);
+	KT_EXPECT(t, strcmp(a.ktest, "none") == 0);
+	KT_EXPECT_EQ(t, b.section_bits, 27);
+	KT_EXPECT_EQ(t, b.fail_alloc_nth, 0);
+	KT_EXPECT_EQ(t, b.snapshot_bytes, 0);
+	KT_EXPECT_EQ(t, b.ktest[0], '\0');
 }
 
 static void too_long_string_is_refused(struct ktest *t)
 {
 	static char line[400];
+	struct kernel_options o;
 	struct seen s = { 0 };
 
 	memcpy(line, "ktest=", 6);
 	memset(line + 6, 'x', sizeof(line) - 7);
 	line[sizeof(line) - 1] = '\0';
-	KT_EXPECT_EQ(t, options_parse(line, collect, &s), 1);
+	KT_EXPECT_EQ(t, options_parse(&o, line, collect, &s), 1);
 	KT_EXPECT(t, strcmp(s.last_reason, "too long") == 0);
-	KT_EXPECT_EQ(t, kopts.ktest[0], '\0');
+	KT_EXPECT_EQ(t, o.ktest[0], '\0');
 }
 
 static void numbers(struct ktest *t)
@@ -147,29 +173,12 @@ static void numbers(struct ktest *t)
 	KT_EXPECT_EQ(t, cmdline_number("12 ", 3, 0, &n), -1);
 }
 
-/*
- * options_parse() rewrites the global kopts. In the kernel the real options
- * must survive this suite, so every case puts them back when it is done.
- */
-#define KEEP_KOPTS(fn)                                          \
-	static void fn##_keeping_kopts(struct ktest *t)         \
-	{                                                       \
-		struct kernel_options saved = kopts;            \
-		fn(t);                                          \
-		kopts = saved;                                  \
-	}
-KEEP_KOPTS(defaults_on_empty_line)
-KEEP_KOPTS(every_option_parses)
-KEEP_KOPTS(unknown_option_is_reported_and_ignored)
-KEEP_KOPTS(invalid_values_keep_the_default)
-KEEP_KOPTS(later_words_win_and_bad_ones_do_not)
-KEEP_KOPTS(too_long_string_is_refused)
-
 KTEST_SUITE(cmdline,
-	{ "defaults_on_empty_line", defaults_on_empty_line_keeping_kopts },
-	{ "every_option_parses", every_option_parses_keeping_kopts },
-	{ "unknown_option_is_reported_and_ignored", unknown_option_is_reported_and_ignored_keeping_kopts },
-	{ "invalid_values_keep_the_default", invalid_values_keep_the_default_keeping_kopts },
-	{ "later_words_win_and_bad_ones_do_not", later_words_win_and_bad_ones_do_not_keeping_kopts },
-	{ "too_long_string_is_refused", too_long_string_is_refused_keeping_kopts },
+	KTEST_CASE(defaults_on_empty_line),
+	KTEST_CASE(every_option_parses),
+	KTEST_CASE(unknown_option_is_reported_and_ignored),
+	KTEST_CASE(invalid_values_keep_the_default),
+	KTEST_CASE(later_words_win_and_bad_ones_do_not),
+	KTEST_CASE(each_caller_has_its_own_options),
+	KTEST_CASE(too_long_string_is_refused),
 	KTEST_CASE(numbers));
