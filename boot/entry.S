@@ -22,6 +22,9 @@
 #define MB2_TAG_END      0
 #define MB2_TAG_ENTRY    3
 
+#define DEBUG_EXIT_PORT  0xf4         /* isa-debug-exit, as kernel/panic.h */
+#define EXIT_PANIC       0x12         /* QEMU exits (0x12 << 1) | 1 = 37 */
+
 #define CR0_PE           (1 << 0)
 #define CR0_WP           (1 << 16)
 #define CR0_PG           (1 << 31)
@@ -91,7 +94,11 @@ _start32:
 	lgdt boot_gdt_ptr
 	ljmp $KERNEL_CS, $start64_mb2
 
-/* No long mode: say so on COM1 (0x3f8) and stop. */
+/*
+ * No long mode: say so on COM1 (0x3f8), with a verdict line, and exit
+ * QEMU through isa-debug-exit with the panic code (exit status 37). Only
+ * a machine without that device gets past the out, and halts.
+ */
 no_long_mode:
 	movl $no_long_mode_msg, %esi
 1:	lodsb
@@ -106,8 +113,11 @@ no_long_mode:
 	movb %bl, %al
 	outb %al, %dx
 	jmp 1b
-3:	hlt
-	jmp 3b
+3:	movw $DEBUG_EXIT_PORT, %dx
+	movl $EXIT_PANIC, %eax
+	outl %eax, %dx
+4:	hlt
+	jmp 4b
 
 /* -------------------------------------------------- 64-bit paths ------ */
 	.code64
@@ -155,7 +165,8 @@ boot_halt:
 
 	.section .rodata
 no_long_mode_msg:
-	.asciz "dynflags: this CPU has no long mode (x86_64); stopping\r\n"
+	.ascii "dynflags: this CPU has no long mode (x86_64); stopping\r\n"
+	.asciz "# verdict: panic reason=no-long-mode exit=0x12\r\n"
 
 	.balign 16
 boot_gdt:
