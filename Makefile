@@ -4,6 +4,7 @@
 #   make run        boot the ISO under OVMF in QEMU and show the serial report
 #   make test       host unit tests, fuzz smoke runs and boot tests (prove)
 #   make bench      host benchmarks
+#   make deps       install the Debian packages that are missing (tools/deps.sh)
 #   make fuzz       longer fuzzing runs (FUZZ_TIME seconds per target)
 #   make gdb        boot halted under QEMU's gdbstub and attach gdb
 #   make clean
@@ -11,11 +12,14 @@
 # Each part of the project that has host tests, fuzz targets or benchmarks
 # describes them in a fragment mk/NAME.mk, using the helpers defined below.
 # BUILD may be set to build into another directory (parallel work trees).
+#
+# run, test, bench and picture first install what is missing, once, with
+# `tools/deps.sh --quiet` (silent when nothing is), then build in a sub-make.
+# Every other target, `make kernel` and `make iso` among them, only builds:
+# it needs the tools, from Debian or elsewhere, and never asks dpkg.
 
 BUILD    ?= build
 B        := $(BUILD)
-# Made once tools/deps.sh has run (the rule is below the fragments).
-DEPS_STAMP := $(B)/.deps-checked
 
 # Options for `make run` (see tools/run-qemu --help): e.g.
 #   make run MEM=6G CMDLINE="ktest=none"   make run FIRMWARE=bios   make run BOOT=efi
@@ -40,7 +44,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include 2>/dev/null) \
 	-Ikernel/libc -I. -DDYNFLAGS_KERNEL
 KASFLAGS := -g -I. -DDYNFLAGS_KERNEL
 
@@ -81,7 +85,7 @@ BENCH_TARGETS :=
 # and the TAP runner. `make test` runs it under prove.
 define host_test
 HOST_TESTS += $(B)/host/$(1)
-$(B)/host/$(1): $(2) tests/ktest.c tests/host/ktest_host.c $(HOST_HEADERS) | $(DEPS_STAMP)
+$(B)/host/$(1): $(2) tests/ktest.c tests/host/ktest_host.c $(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
 	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $(2) tests/ktest.c tests/host/ktest_host.c $(3)
 endef
@@ -96,7 +100,7 @@ endef
 FUZZ_SMOKE_RUNS ?= 20000
 define fuzz_target
 FUZZ_TARGETS += $(B)/fuzz/$(1)
-$(B)/fuzz/$(1): $(2) $(HOST_HEADERS) | $(DEPS_STAMP)
+$(B)/fuzz/$(1): $(2) $(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
 	$$(FUZZ_CC) -std=gnu11 -O1 -g -I. -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -111,19 +115,26 @@ endef
 BENCH_ALIGN := -falign-loops=64
 define bench_target
 BENCH_TARGETS += $(B)/bench/$(1)
-$(B)/bench/$(1): $(2) $(HOST_HEADERS) | $(DEPS_STAMP)
+$(B)/bench/$(1): $(2) $(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
 	$$(HOST_CC) -std=gnu11 -O2 $(BENCH_ALIGN) -g -Wall -Wextra -Werror -I. -o $$@ $(2) $(3)
 endef
 
-include $(sort $(wildcard mk/*.mk))
+# ------------------------------------------------------------------- ISO ---
+# $(call grub_iso,ISO,DIR): the one ISO recipe. grub-mkrescue makes ISO
+# from the tree DIR, bootable under UEFI (x86_64-efi) and BIOS (i386-pc)
+# alike; its messages go to ISO.log, shown when it fails. The modules are
+# compressed with xz (xz-utils).
+GRUB_MODULES := multiboot2 normal serial terminal all_video iso9660 fat chain echo test \
+	configfile part_acorn part_amiga part_apple part_bsd part_dfly part_dvh \
+	part_gpt part_msdos part_plan part_sun part_sunpc
+define grub_iso
+	grub-mkrescue -o $(1) --install-modules="$(GRUB_MODULES)" \
+		--locales= --fonts= --themes= --compress=xz $(2) 2>$(1).log \
+		|| { cat $(1).log; exit 1; }
+endef
 
-# Before the first compile, install what is missing (tools/deps.sh says
-# what it installs). Every object, fuzz target and benchmark waits for it.
-$(DEPS_STAMP): tools/deps.sh
-	@mkdir -p $(dir $@)
-	@tools/deps.sh --quiet
-	@touch $@
+include $(sort $(wildcard mk/*.mk))
 
 # ----------------------------------------------------------------- rules ---
 .PHONY: all kernel iso run test check-host check-fuzz check-boot bench fuzz gdb deps clean
@@ -136,11 +147,11 @@ deps:
 kernel: $(B)/kernel.elf
 iso: $(B)/dynflags.iso
 
-$(B)/k/%.c.o: %.c | $(DEPS_STAMP)
+$(B)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/k/%.S.o: %.S | $(DEPS_STAMP)
+$(B)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KASFLAGS) -MMD -MP -c -o $@ $<
 
@@ -150,21 +161,17 @@ $(B)/kernel.elf: $(KERNEL_OBJS) linker.ld
 
 -include $(KERNEL_OBJS:.o=.d)
 
-# The ISO boots under UEFI (x86_64-efi) and BIOS (i386-pc) alike.
-GRUB_MODULES := multiboot2 normal serial terminal all_video iso9660 fat chain echo test \
-	configfile part_acorn part_amiga part_apple part_bsd part_dfly part_dvh \
-	part_gpt part_msdos part_plan part_sun part_sunpc
 $(B)/dynflags.iso: $(B)/kernel.elf boot/grub.cfg $(ISO_EXTRA)
 	rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
 	cp $(B)/kernel.elf $(B)/iso/boot/kernel.elf
 	cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
 	$(ISO_EXTRA_CMDS)
-	grub-mkrescue -o $@ --install-modules="$(GRUB_MODULES)" \
-		--locales= --fonts= --themes= --compress=xz $(B)/iso 2>$(B)/grub-mkrescue.log \
-		|| { cat $(B)/grub-mkrescue.log; exit 1; }
+	$(call grub_iso,$@,$(B)/iso)
 
 RUN_IMAGE := $(if $(filter efi,$(BOOT)),$(B)/dynflags-esp.img,$(B)/dynflags.iso)
-run: $(RUN_IMAGE)
+run:
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory $(RUN_IMAGE)
 	@st=0; tools/run-qemu --image $(RUN_IMAGE) --mem $(MEM) --stdin \
 		--firmware $(FIRMWARE) --cmdline "$(CMDLINE)" $(RUN_ARGS) || st=$$?; \
 	echo "make run: QEMU exit status $$st (33 = all tests passed; see README)"; \
@@ -185,11 +192,13 @@ check-boot: iso $(BOOT_TEST_DEPS)
 	DYNFLAGS_BUILD=$(B) prove -j$(PROVE_JOBS) tests/boot/
 
 test:
-	@tools/deps.sh
+	@tools/deps.sh --quiet
 	$(MAKE) check-host check-fuzz
 	$(MAKE) check-boot
 
-bench: $(BENCH_TARGETS)
+bench:
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory $(BENCH_TARGETS)
 	@for b in $(BENCH_TARGETS); do $$b || exit 1; done
 
 fuzz: $(FUZZ_TARGETS)

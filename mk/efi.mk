@@ -21,7 +21,7 @@ EFI_CFLAGS   := -std=gnu11 -O2 -Wall -Wextra -Werror \
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I.
 EFI_SECTIONS := .text .sdata .data .dynamic .dynsym .rel .rela .reloc
 
-$(B)/efi/%.o: %.c $(EFI_HEADERS) | $(DEPS_STAMP)
+$(B)/efi/%.o: %.c $(EFI_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(EFI_CFLAGS) -c -o $@ $<
 
@@ -68,9 +68,7 @@ $(B)/efi-chain.iso: $(B)/dynflags.iso
 	  printf 'menuentry "%s" {\n\tchainloader /boot/efi-loader.efi ktest=none efi_test=stale_map_key\n\tboot\n}\n' '$(EFI_CHAIN_ENTRY)'; \
 	  printf 'set default="%s"\n' '$(EFI_CHAIN_ENTRY)'; \
 	} > $(B)/efi-chain/boot/grub/grub.cfg
-	grub-mkrescue -o $@ --install-modules="$(GRUB_MODULES)" \
-		--locales= --fonts= --themes= --compress=xz $(B)/efi-chain \
-		2>$(B)/efi-chain.log || { cat $(B)/efi-chain.log; exit 1; }
+	$(call grub_iso,$@,$(B)/efi-chain)
 
 # Deliberately broken kernels (tests/fixtures/mkbad.pl), each on its own
 # ESP: $(B)/efi-bad-KIND.img for KIND in magic, machine, truncated,

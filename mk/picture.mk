@@ -20,13 +20,17 @@ PICTURE_SVG := $(if $(filter 6g,$(SHAPE)),$(B)/memory.svg,$(B)/memory-$(SHAPE).s
 
 .PHONY: picture picture-maxmem
 
+# Both ways first install what is missing (perl, librsvg2-bin, QEMU...).
 ifdef LOG
 picture:
+	@tools/deps.sh --quiet
 	@mkdir -p $(B)
 	tools/picture -o $(PICTURE_SVG) --title "$(notdir $(LOG))" $(LOG)
 else
-picture: iso
+picture:
 	$(if $(PICTURE_SHAPE_$(SHAPE)),,$(error SHAPE=$(SHAPE) is unknown: use 6g or maxmem))
+	@tools/deps.sh --quiet
+	@$(MAKE) --no-print-directory iso
 	@echo "picture: booting the $(SHAPE) shape ($(PICTURE_SHAPE_$(SHAPE))), serial log in $(B)/picture-$(SHAPE).log"
 	@st=0; tools/run-qemu --image $(B)/dynflags.iso $(PICTURE_SHAPE_$(SHAPE)) \
 		--cmdline "$(PICTURE_CMDLINE)" > $(B)/picture-$(SHAPE).log || st=$$?; \
