@@ -17,6 +17,7 @@ packages=(
 	make gcc libc6-dev binutils # build: cc, as, ld, objcopy; make itself
 	perl                        # prove (the test harness), the test scripts
 	procps                      # ps (tests/boot/gdb.t: no QEMU left behind)
+	git                         # tests/host/layers.t lists the tracked sources
 	clang libclang-rt-14-dev    # libFuzzer targets
 	qemu-system-x86 ovmf        # the machine and its UEFI firmware
 	grub-common grub-efi-amd64-bin grub-pc-bin xorriso mtools   # the ISO
