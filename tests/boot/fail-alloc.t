@@ -3,8 +3,10 @@
 # every allocation the boot makes. Each caller must fail cleanly: a line
 # naming what failed, then a verdict and its exit code (37 when the boot
 # cannot go on, 35 when it goes on without a page-flag map), and never a CPU
-# exception. SeaBIOS boots in about a second, so the sweep is cheap; the
-# allocations are the same under OVMF.
+# exception. Past the boot's own allocations the count starts again with
+# the snapshot step's, which must then abort cleanly and let the run pass.
+# SeaBIOS boots in about a second, so the sweep is cheap; the allocations
+# are the same under OVMF.
 use strict;
 use warnings;
 use lib 'tests/boot/lib';
@@ -26,7 +28,13 @@ for my $n (1 .. 40) {
 		like($r->{out}, qr/^# [a-z]+-error: .*(out of|out-of-memory)/m,
 		     "fail_alloc=$n: the failing step says it ran out of memory");
 	}
-	last if $st == 33;               # past the boot's last allocation
+	if ($st == 33) {                 # past the boot's last allocation
+		my $abort = diag_one($r, 'snapshot-abort') // {};
+		is($abort->{reason}, 'no-memory', "fail_alloc=$n: the snapshot step ran out of memory");
+		is((diag_one($r, 'snapshot-frames') // {})->{leaked}, 0, "fail_alloc=$n: and gave every frame back");
+		is(scalar(diag_lines($r, 'restore')), 0, "fail_alloc=$n: no restore attempted");
+		last;
+	}
 }
 ok($seen{37}, 'some failures stop the boot (page tables, sections)');
 ok($seen{35}, 'some fail the run without stopping it (page-flag maps)');

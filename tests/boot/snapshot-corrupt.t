@@ -2,7 +2,8 @@
 # snapshot-corrupt.t: snapshot_corrupt=KIND damages the kernel's own image
 # before the restore. Every kind must be refused, before a single page is
 # written, with the reason and the field at fault, and RAM left exactly as
-# it was; the boot still passes.
+# it was; the boot still passes: the refusal asked for is no boot error,
+# with the suite "snapshot" checking it or with no suite at all.
 use strict;
 use warnings;
 use lib 'tests/boot/lib';
@@ -30,6 +31,17 @@ for my $k (@kinds) {
 	ok(defined $rest->{pfn}, "$name: the pfn is named ($rest->{pfn})") if $k->{pfn};
 	is($rest->{ram_unchanged}, 'yes', "$name: RAM unchanged");
 	is((diag_one($r, 'snapshot-frames') // {})->{leaked}, 0, "$name: no frame leaked");
+	like($r->{out}, qr/^# verdict: pass .* boot_errors=0 /m, "$name: no boot error");
+}
+
+{
+	my $name = 'ktest=none snapshot_corrupt=data';
+	my $r = boot(firmware => 'bios', mem => '256M', cmdline => 'ktest=none snapshot=4M snapshot_corrupt=data', timeout => 60);
+	expect_verdict($r, 33, $name);
+	like($r->{out}, qr/^# restore: refused reason=data field=page_crc .*ram_unchanged=yes$/m,
+	     "$name: the boot step's restore was refused");
+	is(scalar(diag_lines($r, 'snapshot-error')), 0, "$name: no snapshot-error");
+	like($r->{out}, qr/^# verdict: pass .* boot_errors=0 /m, "$name: no boot error");
 }
 
 done_testing();

@@ -1,8 +1,10 @@
 #!/usr/bin/perl
 # snapshot.t: the snapshot -> scramble -> restore cycle with snapshot=64M,
-# at 1 GiB and at 6 GiB (where the workload should reach above 4 GiB). Each
-# boot runs only the suite "snapshot": the option-driven cycle, every kind
-# of damage on a small image, and allocation failures at each step.
+# at 1 GiB and at 6 GiB (where the workload should reach above 4 GiB). The
+# cycle is a boot step; each boot runs only the suite "snapshot", which
+# checks what the step did, every kind of damage on a small image, and
+# allocation failures at each step. Then the step with no suite at all
+# (ktest=none), and snapshot=0, which skips it.
 use strict;
 use warnings;
 use lib 'tests/boot/lib';
@@ -46,6 +48,33 @@ for my $s ({ mem => '1G', above_4g => 0 }, { mem => '6G', above_4g => 1 }) {
 
 	my $f = diag_one($r, 'snapshot-frames') // {};
 	is($f->{leaked}, 0, "$name: every frame given back");
+}
+
+# ktest=none runs no suite, but the snapshot step still runs (16M default).
+{
+	my $name = 'ktest=none';
+	my $pages = 16 * 2**20 / 4096;
+	my $r = boot(firmware => 'bios', mem => '1G', cmdline => 'ktest=none', timeout => 60);
+	expect_verdict($r, 33, $name);
+	like($r->{out}, qr/^KTAP version 1\n1\.\.0$/m, "$name: no suite runs");
+	is((diag_one($r, 'snapshot') // {})->{pages}, $pages, "$name: the snapshot step saved $pages pages");
+	my $rest = diag_one($r, 'restore') // {};
+	is($rest->{pages}, $pages, "$name: restore wrote every page");
+	is($rest->{verified}, $pages, "$name: every page verified");
+	is((diag_one($r, 'snapshot-frames') // {})->{leaked}, 0, "$name: every frame given back");
+	is(scalar(diag_lines($r, 'snapshot-error')), 0, "$name: no snapshot-error");
+	like($r->{out}, qr/^# verdict: pass .* boot_errors=0 /m, "$name: no boot error");
+	# The step comes right after the page flags, before the KTAP document.
+	like($r->{out}, qr/^# pageflags: mode=all .*?^# snapshot-workload: .*?^# restore: .*?^KTAP version 1$/ms,
+	     "$name: after the page flags, before the suites");
+}
+
+# snapshot=0 skips the step: no snapshot line at all.
+{
+	my $name = 'ktest=none snapshot=0';
+	my $r = boot(firmware => 'bios', mem => '1G', cmdline => 'ktest=none snapshot=0', timeout => 60);
+	expect_verdict($r, 33, $name);
+	is(scalar(grep { /^# (snapshot|restore)[a-z-]*:/ } @{ $r->{lines} }), 0, "$name: no snapshot or restore line");
 }
 
 done_testing();
