@@ -122,7 +122,8 @@ sub elements {
 	# Labels and legend.
 	for my $label ('usable 4 GiB', 'usable 1.42 GiB', '1 GiB', '4 GiB', '8 GiB', '1 TiB', '1 MiB',
 	               'present: sections 0-15', 'absent: sections 16-31', '16 leaves over a hole',
-	               '48 leaves + 0 inner = 196 KiB', '64 leaves + 0 inner = 260 KiB',
+	               '48 leaves + 0 inner', '+ 1 header page = 196 KiB', '64 leaves + 0 inner', '+ 1 header page = 260 KiB',
+	               'Present-only map: 48 leaves + 0 inner nodes + 1 header page = 196 KiB',
 	               'phys_bits 40, virt_bits 48') {
 		ok($svg =~ />[^<]*\Q$label\E[^<]*</, "6g: shows the label '$label'");
 	}
