@@ -93,3 +93,6 @@ BOOT_TEST_DEPS += $(B)/dynflags-esp.img $(B)/efi-chain.iso \
 $(eval $(call host_test,efi_loader,boot/efi/elf_test.c boot/efi/elf.c boot/efi/text_test.c boot/efi/text.c \
 	boot/efi/iso9660_test.c boot/efi/iso9660.c))
 $(B)/host/efi_loader: $(EFI_HEADERS)
+
+# libFuzzer over the loader's ELF checks and ISO 9660 lookup (docs/fuzzing.md).
+$(eval $(call fuzz_target,elf_fuzz,tests/fuzz/elf_fuzz.c boot/efi/elf.c))
