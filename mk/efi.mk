@@ -96,3 +96,4 @@ $(B)/host/efi_loader: $(EFI_HEADERS)
 
 # libFuzzer over the loader's ELF checks and ISO 9660 lookup (docs/fuzzing.md).
 $(eval $(call fuzz_target,elf_fuzz,tests/fuzz/elf_fuzz.c boot/efi/elf.c))
+$(eval $(call fuzz_target,iso9660_fuzz,tests/fuzz/iso9660_fuzz.c boot/efi/iso9660.c))

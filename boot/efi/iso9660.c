@@ -142,6 +142,12 @@ enum iso_status iso9660_find(iso_read_fn read, void *ctx, const char *path,
 	}
 	if (entry.is_dir)
 		return ISO_NOT_FOUND;
+	/* The extent comes from the record alone: read its last byte, so that
+	 * a file running past the end of the disk fails here, as a directory
+	 * there does, not when the caller reads it. */
+	if (entry.size > 0 &&
+	    read(ctx, entry.extent + entry.size - 1, sector, 1) != 0)
+		return ISO_READ_ERROR;
 	*offset = entry.extent;
 	*size = entry.size;
 	return ISO_OK;

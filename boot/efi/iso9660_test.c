@@ -158,6 +158,16 @@ static void corrupt_records(struct ktest *t)
 	make_volume();
 	put32(disk + S(18) + 34 + 34 + 2, 1000);
 	KT_EXPECT_EQ(t, find("boot/kernel.elf", &off, &size), ISO_READ_ERROR);
+
+	/* A file that runs past the end of the disk (found by fuzzing):
+	 * KERNEL.ELF at sector 21, 16 KiB long, on a 24-sector disk. */
+	make_volume();
+	put32(disk + S(20) + 10, 16384);
+	off = size = 0;
+	KT_EXPECT_EQ(t, find("boot/kernel.elf", &off, &size), ISO_READ_ERROR);
+	KT_EXPECT_EQ(t, off, 0);
+	put32(disk + S(20) + 10, S(3));                 /* up to the last byte */
+	KT_EXPECT_EQ(t, find("boot/kernel.elf", &off, &size), ISO_OK);
 	KT_EXPECT(t, strcmp(iso_status_text(ISO_BAD_RECORD), "corrupt directory record") == 0);
 	KT_EXPECT(t, strcmp(iso_status_text(ISO_STATUS_COUNT), "unknown ISO 9660 status") == 0);
 }
