@@ -28,6 +28,7 @@
 #include "kernel/shell.h"
 #include "kernel/snapshot_boot.h"
 #include "kernel/portable/sections.h"
+#include "kernel/sections_boot.h"
 
 #define FWCFG_CMDLINE "opt/dynflags/cmdline"
 

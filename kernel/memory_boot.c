@@ -9,6 +9,15 @@
 #include "kernel/memory_boot.h"
 #include "kernel/paging.h"
 
+/* The kernel's map (large, so static; memmap_get() hands it out). */
+static struct memmap kernel_map;
+static bool kernel_map_ready;
+
+const struct memmap *memmap_get(void)
+{
+	return kernel_map_ready ? &kernel_map : NULL;
+}
+
 int memory_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 {
 	const struct memmap *map;
@@ -17,7 +26,8 @@ int memory_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 	cpu_init();
 	cpu_report();
 
-	rc = memmap_init(bi, cpu_get()->phys_bits);
+	rc = memmap_from_boot_info(&kernel_map, bi, cpu_get()->phys_bits);
+	kernel_map_ready = rc == MEMMAP_OK;
 	if (rc != MEMMAP_OK) {
 		kprintf("# memmap-error: problem=\"%s\" format=%u desc_size=%u bytes=%u\n",
 			memmap_strerror(rc), bi->mmap_format,

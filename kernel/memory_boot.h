@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kernel/boot_info.h"
+#include "kernel/portable/memmap.h"
 
 /*
  * fail_nth and fail_every are the option fail_alloc=N[,every] (0: off):
@@ -19,5 +20,9 @@
  * what failed (a malformed map, no RAM, out of frames under fail_alloc).
  */
 int memory_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every);
+
+/* The kernel's normalised memory map, read-only; NULL before memory_boot()
+ * has normalised it. */
+const struct memmap *memmap_get(void);
 
 #endif

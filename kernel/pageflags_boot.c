@@ -10,6 +10,7 @@
 #include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
 #include "kernel/portable/sections.h"
+#include "kernel/sections_boot.h"
 
 struct pageflags *boot_flags_present;
 struct pageflags *boot_flags_all;

@@ -17,9 +17,11 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/frame.h"
+#include "kernel/memory_boot.h"
 #include "kernel/portable/memmap.h"
 #include "kernel/paging.h"
 #include "kernel/portable/sections.h"
+#include "kernel/sections_boot.h"
 
 struct section_table kernel_sections;
 struct acpi_info kernel_acpi;

@@ -16,8 +16,10 @@
 #include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
 #include "kernel/idle.h"
+#include "kernel/memory_boot.h"
 #include "kernel/portable/memmap.h"
 #include "kernel/portable/sections.h"
+#include "kernel/sections_boot.h"
 #include "kernel/shell.h"
 #include "kernel/snapshot_boot.h"
 

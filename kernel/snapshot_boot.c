@@ -30,7 +30,9 @@
 #include "kernel/portable/crc32c.h"
 #include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
+#include "kernel/memory_boot.h"
 #include "kernel/portable/sections.h"
+#include "kernel/sections_boot.h"
 #include "kernel/snapshot_boot.h"
 #include "kernel/x86.h"
 

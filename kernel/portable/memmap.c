@@ -339,26 +339,13 @@ bool memmap_covers(const struct memmap *map, uint64_t start, uint64_t end,
 	return true;
 }
 
-/* The kernel's map (large, so static; memmap_get() hands it out). */
-static struct memmap kernel_map;
-static bool kernel_map_ready;
-
-int memmap_init(const struct boot_info *bi, uint32_t phys_bits)
+int memmap_from_boot_info(struct memmap *map, const struct boot_info *bi,
+			  uint32_t phys_bits)
 {
-	int rc;
-
 	if (bi->mmap_truncated)
 		return MEMMAP_ERR_TRUNCATED;
-	kernel_map_ready = false;
-	rc = memmap_normalise(&kernel_map, bi->mmap, bi->mmap_bytes,
-			      bi->mmap_format, bi->mmap_desc_size, phys_bits);
-	kernel_map_ready = rc == MEMMAP_OK;
-	return rc;
-}
-
-const struct memmap *memmap_get(void)
-{
-	return kernel_map_ready ? &kernel_map : NULL;
+	return memmap_normalise(map, bi->mmap, bi->mmap_bytes, bi->mmap_format,
+				bi->mmap_desc_size, phys_bits);
 }
 
 void memmap_report(const struct memmap *map,

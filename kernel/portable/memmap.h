@@ -102,12 +102,13 @@ bool memmap_covers(const struct memmap *map, uint64_t start, uint64_t end,
 		   uint32_t type);
 
 /*
- * The kernel's map: memmap_init() normalises boot_info's raw map into one
- * static struct memmap, which memmap_get() returns (read-only) afterwards.
- * memmap_get() returns NULL before a successful memmap_init().
+ * Normalise boot_info's raw firmware map into *map: memmap_normalise() on
+ * its bytes, or MEMMAP_ERR_TRUNCATED when the loader could not copy the
+ * whole map (nothing is written then). The kernel keeps its one map in
+ * kernel/memory_boot.c.
  */
-int memmap_init(const struct boot_info *bi, uint32_t phys_bits);
-const struct memmap *memmap_get(void);
+int memmap_from_boot_info(struct memmap *map, const struct boot_info *bi,
+			  uint32_t phys_bits);
 
 /*
  * Print the report lines ("# memmap: ..." per range, then

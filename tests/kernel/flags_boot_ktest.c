@@ -10,8 +10,10 @@
 
 #include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
+#include "kernel/memory_boot.h"
 #include "kernel/portable/memmap.h"
 #include "kernel/portable/sections.h"
+#include "kernel/sections_boot.h"
 #include "tests/ktest.h"
 
 /* Frames handed out and not yet returned. */

@@ -10,6 +10,7 @@
 #include "kernel/ktest.h"
 #include "kernel/options.h"
 #include "kernel/paging.h"
+#include "kernel/memory_boot.h"
 #include "kernel/portable/memmap.h"
 #include "tests/ktest.h"
 

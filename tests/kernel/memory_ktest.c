@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "kernel/ktest.h"
+#include "kernel/memory_boot.h"
 #include "kernel/portable/memmap.h"
 #include "tests/ktest.h"
 

@@ -9,6 +9,7 @@
 #include "kernel/frame.h"
 #include "kernel/paging.h"
 #include "kernel/x86.h"
+#include "kernel/memory_boot.h"
 #include "kernel/portable/memmap.h"
 #include "tests/ktest.h"
 

@@ -9,8 +9,10 @@
 
 #include "kernel/portable/acpi.h"
 #include "kernel/frame.h"
+#include "kernel/memory_boot.h"
 #include "kernel/portable/memmap.h"
 #include "kernel/portable/sections.h"
+#include "kernel/sections_boot.h"
 #include "tests/ktest.h"
 
 #define NR_TEST_FRAMES 64

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "kernel/frame.h"
+#include "kernel/memory_boot.h"
 #include "kernel/ktest.h"
 #include "kernel/options.h"
 #include "kernel/snapshot_boot.h"
