@@ -13,10 +13,10 @@
 
 #include "pageflags/pageflags.h"
 
-#define LAYOUT_KIB(n) ((uint64_t)(n) << 10 >> PAGEFLAGS_PAGE_SHIFT)
-#define LAYOUT_MIB(n) ((uint64_t)(n) << 20 >> PAGEFLAGS_PAGE_SHIFT)
-#define LAYOUT_GIB(n) ((uint64_t)(n) << 30 >> PAGEFLAGS_PAGE_SHIFT)
-#define LAYOUT_TIB(n) ((uint64_t)(n) << 40 >> PAGEFLAGS_PAGE_SHIFT)
+#define LAYOUT_KIB(n) ((uint64_t)(n) << 10 >> PAGE_SHIFT)
+#define LAYOUT_MIB(n) ((uint64_t)(n) << 20 >> PAGE_SHIFT)
+#define LAYOUT_GIB(n) ((uint64_t)(n) << 30 >> PAGE_SHIFT)
+#define LAYOUT_TIB(n) ((uint64_t)(n) << 40 >> PAGE_SHIFT)
 
 struct bench_layout {
 	const char *name;

@@ -24,7 +24,7 @@ static void *src_alloc(void *ctx, uint64_t nr_pages)
 	if (++src.nr_calls == src.fail_at)
 		return NULL;
 	src.nr_out += nr_pages;
-	return malloc(nr_pages * PAGEFLAGS_PAGE_SIZE);  /* the library zeroes it */
+	return malloc(nr_pages * PAGE_SIZE);  /* the library zeroes it */
 }
 
 static void src_free(void *ctx, void *pages, uint64_t nr_pages)
@@ -36,6 +36,6 @@ static void src_free(void *ctx, void *pages, uint64_t nr_pages)
 	free(pages);
 }
 
-static const struct pageflags_source host_source = { src_alloc, src_free, NULL };
+static const struct page_source host_source = { src_alloc, src_free, NULL };
 
 #endif

@@ -62,7 +62,7 @@ static void layouts_meet_memory_target(struct ktest *t)
 			  (unsigned long long)bytes,
 			  (unsigned long long)layout_bytes_target(l));
 		KT_EXPECT(t, bytes <= layout_bytes_target(l));
-		KT_EXPECT_EQ(t, src.nr_out * PAGEFLAGS_PAGE_SIZE, bytes);
+		KT_EXPECT_EQ(t, src.nr_out * PAGE_SIZE, bytes);
 		pageflags_destroy(map);
 		KT_EXPECT_EQ(t, src.nr_out, 0);
 	}
@@ -138,7 +138,7 @@ static void layouts_create_failures(struct ktest *t)
 			src.nr_calls = 0;
 			src.fail_at = n;
 			KT_EXPECT_EQ(t, make(l, PAGEFLAGS_PRESENT_ONLY, 0, &map),
-				     -PAGEFLAGS_ERR_NO_MEMORY);
+				     PAGEFLAGS_ERR_NO_MEMORY);
 			KT_EXPECT(t, map == NULL);
 			KT_EXPECT_EQ(t, src.nr_out, 0);
 		}

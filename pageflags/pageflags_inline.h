@@ -1,0 +1,272 @@
+/*
+ * pageflags_inline.h: internals, not part of the API. The map's layout and
+ * the walk, which the inline operations of pageflags.h need to see.
+ * Include pageflags.h, never this file.
+ *
+ * The structure, as the 2005 seed's table grown into a radix tree:
+ *
+ *   map header (1 or more pages)           inner node (0, 1 or 2 levels)
+ *   +-------------------+                  +-----------+
+ *   | levels, root_slots|   root[i] ---->  | 512 slots | ---> leaf
+ *   | counts, source    |                  +-----------+      +------------+
+ *   | root[0..slots-1]  |                                     | 512 words  |
+ *   +-------------------+   (levels == 0: root[i] is leaf i)  | 32768 bits |
+ *                                                             +------------+
+ *
+ *   leaf_nr = pfn >> 15                     which leaf holds pfn's bit
+ *   bit     = pfn & 32767                   word bit >> 6, bit bit & 63
+ *   a level-l node's slot for leaf_nr is (leaf_nr >> 9 * (l - 1)) & 511;
+ *   the root's is leaf_nr >> 9 * levels.
+ *
+ * Invariants:
+ *   - every slot holds a plain pointer to its child, never NULL: an absent
+ *     leaf is pageflags_zero_leaf, an absent level-l subtree is
+ *     pageflags_zero_inner[l - 1], whose slots all point one level down.
+ *     So a walk never checks for NULL; the zero pages are read-only,
+ *     shared, never written, freed or counted;
+ *   - the root has root_slots slots; leaf_nr >> 9 * levels < root_slots
+ *     is the whole range check of a walk, and the tree reaches no pfn
+ *     at or past pfn_limit;
+ *   - levels is the fewest that keep the root within the header the
+ *     leaves pay for (pageflags.c): machines up to 60 GiB, and big dense
+ *     ones, have levels == 0 and the root is a direct table of leaves.
+ *
+ * Costs: a walk is levels + 1 dependent loads before the word; a leaf
+ * costs 4 KiB for 128 MiB of memory (1/32768), inner nodes and the root
+ * one more 8-byte pointer per leaf at most.
+ */
+#ifndef DYNFLAGS_PAGEFLAGS_INLINE_H
+#define DYNFLAGS_PAGEFLAGS_INLINE_H
+
+#define PAGEFLAGS_SLOT_SHIFT    9       /* 512 pointers per inner node */
+#define PAGEFLAGS_SLOTS         (1u << PAGEFLAGS_SLOT_SHIFT)
+#define PAGEFLAGS_LEAF_WORDS    (PAGEFLAGS_LEAF_PFNS / 64)      /* 512 */
+#define PAGEFLAGS_MAX_LEVELS    2       /* inner levels for 52 bits */
+
+struct pageflags {
+	unsigned int levels;        /* inner levels below the root: 0..2 */
+	uint64_t root_slots;        /* at least 1; they fit the header */
+	uint64_t pfn_limit;         /* 2^(phys_bits - 12): first out-of-range pfn */
+	enum pageflags_mode mode;
+	uint64_t header_pages;      /* pages of this header, root included */
+	uint64_t nr_leaves;         /* pages of bits */
+	uint64_t nr_inner;          /* pages of pointers, the root excluded */
+	struct page_source source;
+	void *root[];               /* root_slots plain pointers */
+};
+
+extern const uint64_t pageflags_zero_leaf[PAGEFLAGS_LEAF_WORDS];
+extern void *const pageflags_zero_inner[PAGEFLAGS_MAX_LEVELS][PAGEFLAGS_SLOTS];
+
+/*
+ * The walk: the node of level `to` (0: the leaf) on the way to leaf_nr,
+ * a zero page where that part of the tree is absent. leaf_nr must be
+ * within the root (pageflags_leaf() checks).
+ */
+static inline void *pageflags_walk(const struct pageflags *map,
+				   uint64_t leaf_nr, unsigned int to)
+{
+	unsigned int level = map->levels;
+	void *node = map->root[leaf_nr >> (PAGEFLAGS_SLOT_SHIFT * level)];
+
+	while (level > to) {
+		level--;
+		node = ((void **)node)[(leaf_nr >> (PAGEFLAGS_SLOT_SHIFT * level)) &
+				       (PAGEFLAGS_SLOTS - 1)];
+	}
+	return node;
+}
+
+/* The leaf of pfn (perhaps the zero leaf), or NULL past the tree's reach. */
+static inline uint64_t *pageflags_leaf(const struct pageflags *map, uint64_t pfn)
+{
+	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
+
+	if ((leaf_nr >> (PAGEFLAGS_SLOT_SHIFT * map->levels)) >= map->root_slots)
+		return NULL;
+	return pageflags_walk(map, leaf_nr, 0);
+}
+
+/* The word of pfn's bit in a leaf, and the bit in its word. */
+#define PAGEFLAGS_WORD(leaf, pfn) ((leaf)[((pfn) >> 6) & (PAGEFLAGS_LEAF_WORDS - 1)])
+#define PAGEFLAGS_BIT(pfn)        (1ull << ((pfn) & 63))
+
+/* The result where pfn has no real leaf: a set fails, a test or clear
+ * finds 0; beyond the width, all are out of range. */
+static inline int pageflags_no_leaf(const struct pageflags *map, uint64_t pfn,
+				    bool set)
+{
+	if (pfn >= map->pfn_limit)
+		return PAGEFLAGS_ERR_RANGE;
+	return set ? PAGEFLAGS_ERR_NOT_PRESENT : 0;
+}
+
+/* The old bit of `word`, which is then changed to `new_word`. */
+static inline int pageflags_swap(uint64_t *word, uint64_t new_word, uint64_t bit)
+{
+	int old = (*word & bit) != 0;
+
+	*word = new_word;
+	return old;
+}
+
+/* pfn's leaf if it is a real one (writable), else NULL. */
+static inline uint64_t *pageflags_real_leaf(const struct pageflags *map,
+					    uint64_t pfn)
+{
+	uint64_t *leaf = pageflags_leaf(map, pfn);
+
+	return leaf == pageflags_zero_leaf ? NULL : leaf;
+}
+
+static inline int pageflags_test(struct pageflags *map, uint64_t pfn)
+{
+	const uint64_t *leaf = pageflags_leaf(map, pfn);
+
+	if (!leaf)
+		return pageflags_no_leaf(map, pfn, false);
+	return (PAGEFLAGS_WORD(leaf, pfn) & PAGEFLAGS_BIT(pfn)) != 0;
+}
+
+static inline int pageflags_test_and_set(struct pageflags *map, uint64_t pfn)
+{
+	uint64_t *leaf = pageflags_real_leaf(map, pfn), *w;
+
+	if (!leaf)
+		return pageflags_no_leaf(map, pfn, true);
+	w = &PAGEFLAGS_WORD(leaf, pfn);
+	return pageflags_swap(w, *w | PAGEFLAGS_BIT(pfn), PAGEFLAGS_BIT(pfn));
+}
+
+static inline int pageflags_test_and_clear(struct pageflags *map, uint64_t pfn)
+{
+	uint64_t *leaf = pageflags_real_leaf(map, pfn), *w;
+
+	if (!leaf)
+		return pageflags_no_leaf(map, pfn, false);
+	w = &PAGEFLAGS_WORD(leaf, pfn);
+	return pageflags_swap(w, *w & ~PAGEFLAGS_BIT(pfn), PAGEFLAGS_BIT(pfn));
+}
+
+static inline int pageflags_set(struct pageflags *map, uint64_t pfn)
+{
+	int r = pageflags_test_and_set(map, pfn);
+
+	return r < 0 ? r : 0;
+}
+
+static inline int pageflags_clear(struct pageflags *map, uint64_t pfn)
+{
+	int r = pageflags_test_and_clear(map, pfn);
+
+	return r < 0 ? r : 0;
+}
+
+static inline struct pageflags_cursor pageflags_cursor_start(struct pageflags *map)
+{
+	struct pageflags_cursor c = { map, PAGEFLAGS_NO_PFN, NULL };
+
+	return c;
+}
+
+/*
+ * The word of pfn's bit through the cursor, or NULL where pfn has no real
+ * leaf. The cursor's leaf is tried first; otherwise the tree is walked and
+ * a real leaf becomes the cursor's (never the zero leaf).
+ */
+static inline uint64_t *pageflags_cursor_word(struct pageflags_cursor *c,
+					      uint64_t pfn)
+{
+	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
+
+	if (leaf_nr != c->leaf_nr) {
+		uint64_t *leaf = pageflags_real_leaf(c->map, pfn);
+
+		if (!leaf)
+			return NULL;
+		c->leaf_nr = leaf_nr;
+		c->leaf = leaf;
+	}
+	return &PAGEFLAGS_WORD(c->leaf, pfn);
+}
+
+static inline int pageflags_cursor_test(struct pageflags_cursor *c, uint64_t pfn)
+{
+	uint64_t *w = pageflags_cursor_word(c, pfn);
+
+	if (!w)
+		return pageflags_no_leaf(c->map, pfn, false);
+	return (*w & PAGEFLAGS_BIT(pfn)) != 0;
+}
+
+static inline int pageflags_cursor_test_and_set(struct pageflags_cursor *c,
+						uint64_t pfn)
+{
+	uint64_t *w = pageflags_cursor_word(c, pfn);
+
+	if (!w)
+		return pageflags_no_leaf(c->map, pfn, true);
+	return pageflags_swap(w, *w | PAGEFLAGS_BIT(pfn), PAGEFLAGS_BIT(pfn));
+}
+
+static inline int pageflags_cursor_test_and_clear(struct pageflags_cursor *c,
+						  uint64_t pfn)
+{
+	uint64_t *w = pageflags_cursor_word(c, pfn);
+
+	if (!w)
+		return pageflags_no_leaf(c->map, pfn, false);
+	return pageflags_swap(w, *w & ~PAGEFLAGS_BIT(pfn), PAGEFLAGS_BIT(pfn));
+}
+
+static inline int pageflags_cursor_set(struct pageflags_cursor *c, uint64_t pfn)
+{
+	int r = pageflags_cursor_test_and_set(c, pfn);
+
+	return r < 0 ? r : 0;
+}
+
+static inline int pageflags_cursor_clear(struct pageflags_cursor *c, uint64_t pfn)
+{
+	int r = pageflags_cursor_test_and_clear(c, pfn);
+
+	return r < 0 ? r : 0;
+}
+
+/* Words are scanned here; only the step to another leaf is out of line. */
+static inline uint64_t pageflags_iter_next(struct pageflags_iter *it)
+{
+	uint64_t bits = it->bits;
+
+	while (!bits) {
+		if (!it->leaf)
+			return PAGEFLAGS_NO_PFN;
+		it->word_pfn += 64;
+		if (it->word_pfn & (PAGEFLAGS_LEAF_PFNS - 1)) {
+			bits = PAGEFLAGS_WORD(it->leaf, it->word_pfn);
+		} else {
+			*it = pageflags_iter_next_leaf(*it);
+			bits = it->bits;
+		}
+	}
+	it->bits = bits & (bits - 1);
+	return it->word_pfn + (uint64_t)__builtin_ctzll(bits);
+}
+
+/* pageflags_next_set() past pfn's word: out of line. */
+uint64_t pageflags_next_set_after_word(struct pageflags *map, uint64_t pfn);
+
+static inline uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn)
+{
+	const uint64_t *leaf = pageflags_leaf(map, pfn);
+	uint64_t bits;
+
+	if (!leaf)
+		return pageflags_next_set_after_word(map, pfn);
+	bits = PAGEFLAGS_WORD(leaf, pfn) & (~0ull << (pfn & 63));
+	if (bits)
+		return (pfn & ~63ull) + (uint64_t)__builtin_ctzll(bits);
+	return pageflags_next_set_after_word(map, pfn);
+}
+
+#endif
