@@ -106,7 +106,7 @@ static uint64_t *next_leaf(const struct pageflags *map, uint64_t *leaf_nr)
 
 		do {
 			level--;
-			node = pageflags_walk(map, nr, level);
+			node = pageflags_walk(map, nr << PAGEFLAGS_LEAF_SHIFT, level);
 		} while (node != zero_node(level) && level > 0);
 		if (node != zero_node(level)) {
 			*leaf_nr = nr;

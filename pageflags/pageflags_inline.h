@@ -59,32 +59,37 @@ extern const uint64_t pageflags_zero_leaf[PAGEFLAGS_LEAF_WORDS];
 extern void *const pageflags_zero_inner[PAGEFLAGS_MAX_LEVELS][PAGEFLAGS_SLOTS];
 
 /*
- * The walk: the node of level `to` (0: the leaf) on the way to leaf_nr,
- * a zero page where that part of the tree is absent. leaf_nr must be
- * within the root (pageflags_leaf() checks).
+ * The walk: the node of level `to` (0: the leaf) on the way to pfn, a
+ * zero page where that part of the tree is absent. pfn must be within
+ * the tree's reach (pageflags_reaches()).
  */
-static inline void *pageflags_walk(const struct pageflags *map,
-				   uint64_t leaf_nr, unsigned int to)
+static inline void *pageflags_walk(const struct pageflags *map, uint64_t pfn,
+				   unsigned int to)
 {
 	unsigned int level = map->levels;
-	void *node = map->root[leaf_nr >> (PAGEFLAGS_SLOT_SHIFT * level)];
+	unsigned int shift = PAGEFLAGS_LEAF_SHIFT + PAGEFLAGS_SLOT_SHIFT * level;
+	void *node = map->root[pfn >> shift];
 
 	while (level > to) {
 		level--;
-		node = ((void **)node)[(leaf_nr >> (PAGEFLAGS_SLOT_SHIFT * level)) &
-				       (PAGEFLAGS_SLOTS - 1)];
+		shift -= PAGEFLAGS_SLOT_SHIFT;
+		node = ((void **)node)[(pfn >> shift) & (PAGEFLAGS_SLOTS - 1)];
 	}
 	return node;
+}
+
+/* Does the tree reach pfn? The range check of every walk: the root's
+ * slots, each over 512^levels leaves, end there. */
+static inline bool pageflags_reaches(const struct pageflags *map, uint64_t pfn)
+{
+	return pfn < map->root_slots << (PAGEFLAGS_SLOT_SHIFT * map->levels +
+					 PAGEFLAGS_LEAF_SHIFT);
 }
 
 /* The leaf of pfn (perhaps the zero leaf), or NULL past the tree's reach. */
 static inline uint64_t *pageflags_leaf(const struct pageflags *map, uint64_t pfn)
 {
-	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
-
-	if ((leaf_nr >> (PAGEFLAGS_SLOT_SHIFT * map->levels)) >= map->root_slots)
-		return NULL;
-	return pageflags_walk(map, leaf_nr, 0);
+	return pageflags_reaches(map, pfn) ? pageflags_walk(map, pfn, 0) : NULL;
 }
 
 /* The word of pfn's bit in a leaf, and the bit in its word. */
@@ -101,65 +106,60 @@ static inline int pageflags_no_leaf(const struct pageflags *map, uint64_t pfn,
 	return set ? PAGEFLAGS_ERR_NOT_PRESENT : 0;
 }
 
-/* The old bit of `word`, which is then changed to `new_word`. */
-static inline int pageflags_swap(uint64_t *word, uint64_t new_word, uint64_t bit)
+/* Set or clear pfn's bit in a real leaf; the old bit. */
+static inline int pageflags_change(uint64_t *leaf, uint64_t pfn, bool set)
 {
+	uint64_t *word = &PAGEFLAGS_WORD(leaf, pfn), bit = PAGEFLAGS_BIT(pfn);
 	int old = (*word & bit) != 0;
 
-	*word = new_word;
+	*word = set ? *word | bit : *word & ~bit;
 	return old;
 }
 
-/* pfn's leaf if it is a real one (writable), else NULL. */
-static inline uint64_t *pageflags_real_leaf(const struct pageflags *map,
-					    uint64_t pfn)
+/* A result of test_and_set or test_and_clear, for set or clear. */
+static inline int pageflags_no_old_bit(int r)
 {
-	uint64_t *leaf = pageflags_leaf(map, pfn);
-
-	return leaf == pageflags_zero_leaf ? NULL : leaf;
+	return r < 0 ? r : 0;
 }
 
 static inline int pageflags_test(struct pageflags *map, uint64_t pfn)
 {
-	const uint64_t *leaf = pageflags_leaf(map, pfn);
+	const uint64_t *leaf;
 
-	if (!leaf)
+	if (!pageflags_reaches(map, pfn))
 		return pageflags_no_leaf(map, pfn, false);
+	leaf = pageflags_walk(map, pfn, 0);
 	return (PAGEFLAGS_WORD(leaf, pfn) & PAGEFLAGS_BIT(pfn)) != 0;
+}
+
+/* Set or clear pfn's bit, walking from the root; the old bit. */
+static inline int pageflags_write(struct pageflags *map, uint64_t pfn, bool set)
+{
+	uint64_t *leaf = pageflags_leaf(map, pfn);
+
+	if (!leaf || leaf == pageflags_zero_leaf)
+		return pageflags_no_leaf(map, pfn, set);
+	return pageflags_change(leaf, pfn, set);
 }
 
 static inline int pageflags_test_and_set(struct pageflags *map, uint64_t pfn)
 {
-	uint64_t *leaf = pageflags_real_leaf(map, pfn), *w;
-
-	if (!leaf)
-		return pageflags_no_leaf(map, pfn, true);
-	w = &PAGEFLAGS_WORD(leaf, pfn);
-	return pageflags_swap(w, *w | PAGEFLAGS_BIT(pfn), PAGEFLAGS_BIT(pfn));
+	return pageflags_write(map, pfn, true);
 }
 
 static inline int pageflags_test_and_clear(struct pageflags *map, uint64_t pfn)
 {
-	uint64_t *leaf = pageflags_real_leaf(map, pfn), *w;
-
-	if (!leaf)
-		return pageflags_no_leaf(map, pfn, false);
-	w = &PAGEFLAGS_WORD(leaf, pfn);
-	return pageflags_swap(w, *w & ~PAGEFLAGS_BIT(pfn), PAGEFLAGS_BIT(pfn));
+	return pageflags_write(map, pfn, false);
 }
 
 static inline int pageflags_set(struct pageflags *map, uint64_t pfn)
 {
-	int r = pageflags_test_and_set(map, pfn);
-
-	return r < 0 ? r : 0;
+	return pageflags_no_old_bit(pageflags_write(map, pfn, true));
 }
 
 static inline int pageflags_clear(struct pageflags *map, uint64_t pfn)
 {
-	int r = pageflags_test_and_clear(map, pfn);
-
-	return r < 0 ? r : 0;
+	return pageflags_no_old_bit(pageflags_write(map, pfn, false));
 }
 
 static inline struct pageflags_cursor pageflags_cursor_start(struct pageflags *map)
@@ -170,67 +170,59 @@ static inline struct pageflags_cursor pageflags_cursor_start(struct pageflags *m
 }
 
 /*
- * The word of pfn's bit through the cursor, or NULL where pfn has no real
- * leaf. The cursor's leaf is tried first; otherwise the tree is walked and
- * a real leaf becomes the cursor's (never the zero leaf).
+ * Make pfn's leaf the cursor's, unless it already is: true if it is a
+ * real leaf. The zero leaf never becomes the cursor's.
  */
-static inline uint64_t *pageflags_cursor_word(struct pageflags_cursor *c,
-					      uint64_t pfn)
+static inline bool pageflags_cursor_move(struct pageflags_cursor *c, uint64_t pfn)
 {
-	uint64_t leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
+	uint64_t *leaf;
 
-	if (leaf_nr != c->leaf_nr) {
-		uint64_t *leaf = pageflags_real_leaf(c->map, pfn);
-
-		if (!leaf)
-			return NULL;
-		c->leaf_nr = leaf_nr;
-		c->leaf = leaf;
-	}
-	return &PAGEFLAGS_WORD(c->leaf, pfn);
+	if (pfn >> PAGEFLAGS_LEAF_SHIFT == c->leaf_nr)
+		return true;
+	leaf = pageflags_leaf(c->map, pfn);
+	if (!leaf || leaf == pageflags_zero_leaf)
+		return false;
+	c->leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
+	c->leaf = leaf;
+	return true;
 }
 
 static inline int pageflags_cursor_test(struct pageflags_cursor *c, uint64_t pfn)
 {
-	uint64_t *w = pageflags_cursor_word(c, pfn);
-
-	if (!w)
+	if (!pageflags_cursor_move(c, pfn))
 		return pageflags_no_leaf(c->map, pfn, false);
-	return (*w & PAGEFLAGS_BIT(pfn)) != 0;
+	return (PAGEFLAGS_WORD(c->leaf, pfn) & PAGEFLAGS_BIT(pfn)) != 0;
+}
+
+/* Set or clear pfn's bit through the cursor; the old bit. */
+static inline int pageflags_cursor_write(struct pageflags_cursor *c, uint64_t pfn,
+					 bool set)
+{
+	if (!pageflags_cursor_move(c, pfn))
+		return pageflags_no_leaf(c->map, pfn, set);
+	return pageflags_change(c->leaf, pfn, set);
 }
 
 static inline int pageflags_cursor_test_and_set(struct pageflags_cursor *c,
 						uint64_t pfn)
 {
-	uint64_t *w = pageflags_cursor_word(c, pfn);
-
-	if (!w)
-		return pageflags_no_leaf(c->map, pfn, true);
-	return pageflags_swap(w, *w | PAGEFLAGS_BIT(pfn), PAGEFLAGS_BIT(pfn));
+	return pageflags_cursor_write(c, pfn, true);
 }
 
 static inline int pageflags_cursor_test_and_clear(struct pageflags_cursor *c,
 						  uint64_t pfn)
 {
-	uint64_t *w = pageflags_cursor_word(c, pfn);
-
-	if (!w)
-		return pageflags_no_leaf(c->map, pfn, false);
-	return pageflags_swap(w, *w & ~PAGEFLAGS_BIT(pfn), PAGEFLAGS_BIT(pfn));
+	return pageflags_cursor_write(c, pfn, false);
 }
 
 static inline int pageflags_cursor_set(struct pageflags_cursor *c, uint64_t pfn)
 {
-	int r = pageflags_cursor_test_and_set(c, pfn);
-
-	return r < 0 ? r : 0;
+	return pageflags_no_old_bit(pageflags_cursor_write(c, pfn, true));
 }
 
 static inline int pageflags_cursor_clear(struct pageflags_cursor *c, uint64_t pfn)
 {
-	int r = pageflags_cursor_test_and_clear(c, pfn);
-
-	return r < 0 ? r : 0;
+	return pageflags_no_old_bit(pageflags_cursor_write(c, pfn, false));
 }
 
 /* Words are scanned here; only the step to another leaf is out of line. */
