@@ -483,13 +483,9 @@ uint64_t pageflags_next_leaf(struct pageflags *map, uint64_t pfn)
 	return nr << PAGEFLAGS_LEAF_SHIFT;
 }
 
-/* The first set pfn after pfn's word: the iterator from the next word. */
-uint64_t pageflags_next_set_after_word(struct pageflags *map, uint64_t pfn)
+uint64_t pageflags_next_set_leaves(struct pageflags *map, uint64_t pfn)
 {
-	struct pageflags_iter it;
+	struct pageflags_iter it = pageflags_iter_start(map, pfn);
 
-	if (pfn >= map->pfn_limit)
-		return PAGEFLAGS_NO_PFN;
-	it = pageflags_iter_start(map, (pfn | 63) + 1);
 	return pageflags_iter_next(&it);
 }

@@ -86,12 +86,6 @@ static inline bool pageflags_reaches(const struct pageflags *map, uint64_t pfn)
 					 PAGEFLAGS_LEAF_SHIFT);
 }
 
-/* The leaf of pfn (perhaps the zero leaf), or NULL past the tree's reach. */
-static inline uint64_t *pageflags_leaf(const struct pageflags *map, uint64_t pfn)
-{
-	return pageflags_reaches(map, pfn) ? pageflags_walk(map, pfn, 0) : NULL;
-}
-
 /* The word of pfn's bit in a leaf, and the bit in its word. */
 #define PAGEFLAGS_WORD(leaf, pfn) ((leaf)[((pfn) >> 6) & (PAGEFLAGS_LEAF_WORDS - 1)])
 #define PAGEFLAGS_BIT(pfn)        (1ull << ((pfn) & 63))
@@ -135,9 +129,10 @@ static inline int pageflags_test(struct pageflags *map, uint64_t pfn)
 /* Set or clear pfn's bit, walking from the root; the old bit. */
 static inline int pageflags_write(struct pageflags *map, uint64_t pfn, bool set)
 {
-	uint64_t *leaf = pageflags_leaf(map, pfn);
+	uint64_t *leaf;
 
-	if (!leaf || leaf == pageflags_zero_leaf)
+	if (!pageflags_reaches(map, pfn) ||
+	    (leaf = pageflags_walk(map, pfn, 0)) == pageflags_zero_leaf)
 		return pageflags_no_leaf(map, pfn, set);
 	return pageflags_change(leaf, pfn, set);
 }
@@ -169,18 +164,21 @@ static inline struct pageflags_cursor pageflags_cursor_start(struct pageflags *m
 	return c;
 }
 
-/*
- * Make pfn's leaf the cursor's, unless it already is: true if it is a
- * real leaf. The zero leaf never becomes the cursor's.
- */
+/* Is pfn in the cursor's leaf? The usual case, laid out to fall through. */
+static inline bool pageflags_cursor_hit(const struct pageflags_cursor *c,
+					uint64_t pfn)
+{
+	return __builtin_expect(pfn >> PAGEFLAGS_LEAF_SHIFT == c->leaf_nr, 1);
+}
+
+/* Walk to pfn's leaf and make it the cursor's: false, and the cursor as it
+ * was, where pfn has no real leaf (the zero leaf is never the cursor's). */
 static inline bool pageflags_cursor_move(struct pageflags_cursor *c, uint64_t pfn)
 {
 	uint64_t *leaf;
 
-	if (pfn >> PAGEFLAGS_LEAF_SHIFT == c->leaf_nr)
-		return true;
-	leaf = pageflags_leaf(c->map, pfn);
-	if (!leaf || leaf == pageflags_zero_leaf)
+	if (!pageflags_reaches(c->map, pfn) ||
+	    (leaf = pageflags_walk(c->map, pfn, 0)) == pageflags_zero_leaf)
 		return false;
 	c->leaf_nr = pfn >> PAGEFLAGS_LEAF_SHIFT;
 	c->leaf = leaf;
@@ -189,7 +187,7 @@ static inline bool pageflags_cursor_move(struct pageflags_cursor *c, uint64_t pf
 
 static inline int pageflags_cursor_test(struct pageflags_cursor *c, uint64_t pfn)
 {
-	if (!pageflags_cursor_move(c, pfn))
+	if (!pageflags_cursor_hit(c, pfn) && !pageflags_cursor_move(c, pfn))
 		return pageflags_no_leaf(c->map, pfn, false);
 	return (PAGEFLAGS_WORD(c->leaf, pfn) & PAGEFLAGS_BIT(pfn)) != 0;
 }
@@ -198,7 +196,7 @@ static inline int pageflags_cursor_test(struct pageflags_cursor *c, uint64_t pfn
 static inline int pageflags_cursor_write(struct pageflags_cursor *c, uint64_t pfn,
 					 bool set)
 {
-	if (!pageflags_cursor_move(c, pfn))
+	if (!pageflags_cursor_hit(c, pfn) && !pageflags_cursor_move(c, pfn))
 		return pageflags_no_leaf(c->map, pfn, set);
 	return pageflags_change(c->leaf, pfn, set);
 }
@@ -245,20 +243,29 @@ static inline uint64_t pageflags_iter_next(struct pageflags_iter *it)
 	return it->word_pfn + (uint64_t)__builtin_ctzll(bits);
 }
 
-/* pageflags_next_set() past pfn's word: out of line. */
-uint64_t pageflags_next_set_after_word(struct pageflags *map, uint64_t pfn);
+/* pageflags_next_set() by the iterator, from a leaf's first pfn or where
+ * pfn has no real leaf: out of line. */
+uint64_t pageflags_next_set_leaves(struct pageflags *map, uint64_t pfn);
 
+/* pfn's word first, then the rest of its leaf, inline. */
 static inline uint64_t pageflags_next_set(struct pageflags *map, uint64_t pfn)
 {
-	const uint64_t *leaf = pageflags_leaf(map, pfn);
+	const uint64_t *leaf;
 	uint64_t bits;
 
-	if (!leaf)
-		return pageflags_next_set_after_word(map, pfn);
+	if (!pageflags_reaches(map, pfn))
+		return pageflags_next_set_leaves(map, pfn);
+	leaf = pageflags_walk(map, pfn, 0);
+	if (leaf == pageflags_zero_leaf)
+		return pageflags_next_set_leaves(map, pfn);
 	bits = PAGEFLAGS_WORD(leaf, pfn) & (~0ull << (pfn & 63));
-	if (bits)
-		return (pfn & ~63ull) + (uint64_t)__builtin_ctzll(bits);
-	return pageflags_next_set_after_word(map, pfn);
+	while (!bits) {
+		pfn = (pfn | 63) + 1;
+		if (!(pfn & (PAGEFLAGS_LEAF_PFNS - 1)))
+			return pageflags_next_set_leaves(map, pfn);
+		bits = PAGEFLAGS_WORD(leaf, pfn);
+	}
+	return (pfn & ~63ull) + (uint64_t)__builtin_ctzll(bits);
 }
 
 #endif
