@@ -1,24 +1,17 @@
 /*
- * pageflags.c: building, freeing and walking the page-flags tree whose
- * shape pageflags_inline.h draws. The one-bit operations are inline there;
- * this file makes and frees maps, and walks them to iterate and count.
+ * pageflags.c: making, growing and freeing page-flags maps, and walking
+ * them to iterate and count. pageflags_inline.h draws the structure and
+ * holds the walk and the one-bit operations.
  *
- * Units: pfn = physical address >> 12; leaf_nr = pfn >> 15; a subtree of
- * level l (0: a leaf) covers 512^l leaves.
+ * The height. The root lives in the header: its first page has room for
+ * ROOT_SLOTS slots, and every LEAVES_PER_ROOT_PAGE leaves the map is made
+ * with pay for one more header page of 512 slots (1/128 of their bytes).
+ * The tree takes the fewest inner levels whose root fits that header;
+ * with none, the root is a direct table of leaves.
  *
- * The height. The root lives in the map's header: the first page has
- * room for ROOT_SLOTS slots, and every LEAVES_PER_ROOT_PAGE leaves the map
- * is made with pay for one more header page of 512 slots (1/128 of their
- * own bytes). The tree has the fewest inner levels whose root fits that
- * header: with none, the root is a direct table of leaves and a lookup is
- * one load before the word. That is the case up to 480 leaves of reach
- * (60 GiB) and on big machines whose reach is mostly memory; sparse
- * spaces get inner levels.
- *
- * Pages are taken only by create and grow, in two passes over the same
- * recursive walk (populate()): the first counts the missing pages, then
- * all of them are taken from the source (and given back if one fails),
- * then the second links them in. A failure leaves nothing behind.
+ * Pages are taken only by create and grow, in two passes of populate():
+ * count the missing pages, take them all (or give them back and fail),
+ * then link them in. A failure leaves nothing behind.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -149,32 +142,26 @@ static bool wanted(const struct want *want, uint64_t start, uint64_t end)
 /*
  * One pass of building. Counting (pool == NULL) adds up the pages the
  * wanted leaves miss and writes nothing; linking takes them from the pool,
- * a list of pages taken ahead and chained through their first word.
+ * pages taken ahead and chained through their first word.
  */
 struct build {
-	struct pageflags *map;          /* NULL when only counting */
+	struct pageflags *map;
 	const struct want *want;
 	void *pool;
 	uint64_t nr_leaves, nr_inner;   /* pages missing */
 };
 
-static void pool_drain(const struct page_source *source, void **pool)
-{
-	while (*pool) {
-		void *page = *pool;
-
-		*pool = *(void **)page;
-		source->free_pages(source->ctx, page, 1);
-	}
-}
-
+/* Take nr pages into *pool, all or none. */
 static int pool_fill(const struct page_source *source, void **pool, uint64_t nr)
 {
 	for (uint64_t i = 0; i < nr; i++) {
 		void *page = source->alloc_pages(source->ctx, 1);
 
 		if (!page) {
-			pool_drain(source, pool);
+			while ((page = *pool) != NULL) {
+				*pool = *(void **)page;
+				source->free_pages(source->ctx, page, 1);
+			}
 			return PAGEFLAGS_ERR_NO_MEMORY;
 		}
 		*(void **)page = *pool;
@@ -226,14 +213,15 @@ static void populate(struct build *b, void **slot, unsigned int level,
 			 first_leaf + i * (span / PAGEFLAGS_SLOTS));
 }
 
-/* Count the pages `want` needs under `nr_slots` root slots of `levels`,
- * all empty (before create has a header). */
-static void count_missing(struct build *b, unsigned int levels, uint64_t nr_slots)
+/* One pass over root slots [0, nr_slots) of a tree of `levels`; root ==
+ * NULL stands for an empty root (a create counting before it has one). */
+static void populate_root(struct build *b, void **root, unsigned int levels,
+			  uint64_t nr_slots)
 {
 	for (uint64_t i = 0; i < nr_slots; i++) {
-		void *slot = zero_node(levels);
+		void *empty = zero_node(levels);
 
-		populate(b, &slot, levels, i << level_shift(levels));
+		populate(b, root ? &root[i] : &empty, levels, i << level_shift(levels));
 	}
 }
 
@@ -243,15 +231,11 @@ static int populate_map(struct pageflags *map, const struct want *want)
 	struct build b = { map, want, NULL, 0, 0 };
 	int err;
 
-	for (int pass = 0; pass < 2; pass++) {
-		for (uint64_t i = 0; i < map->root_slots; i++)
-			populate(&b, &map->root[i], map->levels,
-				 i << level_shift(map->levels));
-		if (pass == 0 &&
-		    (err = pool_fill(&map->source, &b.pool, b.nr_leaves + b.nr_inner)))
-			return err;
-	}
-	return 0;
+	populate_root(&b, map->root, map->levels, map->root_slots);
+	err = pool_fill(&map->source, &b.pool, b.nr_leaves + b.nr_inner);
+	if (!err)
+		populate_root(&b, map->root, map->levels, map->root_slots);
+	return err;
 }
 
 /* --------------------------------------------------------- the interface */
@@ -326,7 +310,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	/* Count the leaves on a tree whose root fits one page, then take
 	 * the height they pay for. */
 	levels = choose_levels(nr_leaf_nrs, 0);
-	count_missing(&count, levels, root_slots_for(nr_leaf_nrs, levels));
+	populate_root(&count, NULL, levels, root_slots_for(nr_leaf_nrs, levels));
 	levels = choose_levels(nr_leaf_nrs, count.nr_leaves);
 	header_pages = header_pages_for(root_slots_for(nr_leaf_nrs, levels));
 
