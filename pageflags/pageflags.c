@@ -16,7 +16,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "pageflags/pageflags.h"
 
@@ -176,7 +175,7 @@ static void *pool_take(void **pool)
 	void *page = *pool;
 
 	*pool = *(void **)page;
-	memset(page, 0, PAGE_SIZE);
+	__builtin_memset(page, 0, PAGE_SIZE);
 	return page;
 }
 
@@ -317,7 +316,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	map = source->alloc_pages(source->ctx, header_pages);
 	if (!map)
 		return PAGEFLAGS_ERR_NO_MEMORY;
-	memset(map, 0, header_pages * PAGE_SIZE);
+	__builtin_memset(map, 0, header_pages * PAGE_SIZE);
 	map->levels = levels;
 	map->root_slots = root_slots_for(nr_leaf_nrs, levels);
 	map->pfn_limit = pfn_limit;
@@ -397,7 +396,7 @@ void pageflags_clear_all(struct pageflags *map)
 	uint64_t *leaf;
 
 	for (uint64_t nr = 0; (leaf = next_leaf(map, &nr)) != NULL; nr++)
-		memset(leaf, 0, PAGE_SIZE);
+		__builtin_memset(leaf, 0, PAGE_SIZE);
 }
 
 uint64_t pageflags_count(struct pageflags *map)
