@@ -108,10 +108,7 @@ $(B)/fuzz/$(1): $(2) $(HOST_HEADERS)
 endef
 
 # $(call bench_target,NAME,SOURCES,LIBS): an optimised benchmark program.
-# Every loop starts a 64-byte line (BENCH_ALIGN), so a small timed loop
-# sits in one line of the instruction cache wherever the linker put it:
-# without it, the same 42-byte set loop measured 0.63 or 0.75 ns from one
-# build to the next, by whether it crossed a line (docs/performance.md).
+# BENCH_ALIGN: docs/performance.md ("Code placement") says why.
 BENCH_ALIGN := -falign-loops=64
 define bench_target
 BENCH_TARGETS += $(B)/bench/$(1)

@@ -73,7 +73,7 @@ static int boot_map(struct pageflags **mapp, enum pageflags_mode mode)
 
 	if (err) {
 		kprintf("# pageflags-error: mode=%s error=%s\n", pageflags_mode_name(mode),
-			pageflags_error_name(err));
+			pageflags_strerror(err));
 		return 1;
 	}
 	flags_report(*mapp);

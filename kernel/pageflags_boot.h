@@ -12,7 +12,7 @@
 
 #include "pageflags/pageflags.h"
 
-/* A map over the kernel's pfn space. Returns 0 or -PAGEFLAGS_ERR_*. */
+/* A map over the kernel's pfn space. Returns 0 or PAGEFLAGS_ERR_*. */
 int flags_create(struct pageflags **mapp, enum pageflags_mode mode);
 
 /*

@@ -238,7 +238,7 @@ static void flags_new(int argc, char **argv)
 	}
 	err = flags_create(&maps[slot], mode);
 	if (err) {
-		kprintf("error: flags new: %s\n", pageflags_error_name(err));
+		kprintf("error: flags new: %s\n", pageflags_strerror(err));
 		return;
 	}
 	pageflags_stats(maps[slot], &st);
@@ -264,7 +264,7 @@ static void flags_bit(int argc, char **argv)
 		r = pageflags_test(map, pfn);
 	if (r < 0) {
 		kprintf("error: flags %s: map %llu pfn 0x%llx: %s\n", argv[1],
-			(unsigned long long)nr, (unsigned long long)pfn, pageflags_error_name(r));
+			(unsigned long long)nr, (unsigned long long)pfn, pageflags_strerror(r));
 		return;
 	}
 	/* The bit as it is now: set leaves 1, clear 0, test tells. */

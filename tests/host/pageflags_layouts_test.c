@@ -138,7 +138,7 @@ static void layouts_create_failures(struct ktest *t)
 			src.nr_calls = 0;
 			src.fail_at = n;
 			KT_EXPECT_EQ(t, make(l, PAGEFLAGS_PRESENT_ONLY, 0, &map),
-				     -PAGEFLAGS_ERR_NO_MEMORY);
+				     PAGEFLAGS_ERR_NO_MEMORY);
 			KT_EXPECT(t, map == NULL);
 			KT_EXPECT_EQ(t, src.nr_out, 0);
 		}

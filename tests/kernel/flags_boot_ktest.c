@@ -42,7 +42,7 @@ static void present_leaves_follow_sections(struct ktest *t)
 			KT_EXPECT_EQ(t, pageflags_test(map, pfn), 1);
 			KT_EXPECT_EQ(t, pageflags_test_and_clear(map, pfn), 1);
 		} else {
-			KT_EXPECT_EQ(t, r, -PAGEFLAGS_ERR_NOT_PRESENT);
+			KT_EXPECT_EQ(t, r, PAGEFLAGS_ERR_NOT_PRESENT);
 			KT_EXPECT_EQ(t, pageflags_test(map, pfn), 0);
 		}
 		if (ktest_failed(t)) {
@@ -70,8 +70,8 @@ static void all_map_sets_never_allocate(struct ktest *t)
 	KT_EXPECT_EQ(t, frames_in_use(), before);
 	KT_EXPECT_EQ(t, pageflags_count(map), n + ((end - 1) % 4099 != 0));
 	KT_EXPECT_EQ(t, pageflags_next_set(map, end - 1), end - 1);
-	KT_EXPECT_EQ(t, pageflags_set(map, limit), -PAGEFLAGS_ERR_RANGE);
-	KT_EXPECT_EQ(t, pageflags_test(map, limit), -PAGEFLAGS_ERR_RANGE);
+	KT_EXPECT_EQ(t, pageflags_set(map, limit), PAGEFLAGS_ERR_RANGE);
+	KT_EXPECT_EQ(t, pageflags_test(map, limit), PAGEFLAGS_ERR_RANGE);
 	pageflags_clear_all(map);
 	KT_EXPECT_EQ(t, pageflags_count(map), 0);
 }
@@ -163,7 +163,7 @@ static void create_fails_cleanly_at_every_allocation(struct ktest *t)
 		tried++;
 		frame_inject_failure(nth, false);
 		KT_EXPECT_EQ(t, flags_create(&map, PAGEFLAGS_ALL_POSSIBLE),
-			     -PAGEFLAGS_ERR_NO_MEMORY);
+			     PAGEFLAGS_ERR_NO_MEMORY);
 		frame_inject_failure(0, false);
 		KT_EXPECT(t, map == NULL);
 		KT_EXPECT_EQ(t, frames_in_use(), before);
