@@ -242,9 +242,7 @@ static int populate_map(struct pageflags *map, const struct want *want)
 /* Root slots a tree of `levels` needs for nr_leaf_nrs leaf numbers. */
 static uint64_t root_slots_for(uint64_t nr_leaf_nrs, unsigned int levels)
 {
-	uint64_t span = 1ull << level_shift(levels);
-
-	return (nr_leaf_nrs + span - 1) / span;
+	return div_round_up(nr_leaf_nrs, 1ull << level_shift(levels));
 }
 
 /* Header pages for a root of nr_slots: ROOT_SLOTS in the first, 512 in
