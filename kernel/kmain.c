@@ -126,7 +126,12 @@ void kmain(struct boot_info *bi)
 	if (opts.shell)
 		shell_run();
 
-	/* A boot step that failed without stopping the boot fails the run. */
+	/*
+	 * A boot step that failed without stopping the boot fails the run, and
+	 * so does a ktest= list naming a suite that does not exist (a typo in
+	 * a CI job's list must not pass by running nothing).
+	 */
+	boot_errors += results.unknown_suites != 0;
 	exit_code = results.failed || boot_errors ? EXIT_FAIL : EXIT_PASS;
 	kprintf("# verdict: %s suites=%u passed=%u failed=%u skipped=%u boot_errors=%u exit=0x%x\n",
 		exit_code == EXIT_PASS ? "pass" : "fail", results.suites, results.passed,

@@ -60,29 +60,49 @@ static bool selected(const char *selection, const struct ktest_suite *s)
 	return in_list(selection, s->name, strlen(s->name));
 }
 
-/* Warn about names in the selection that no suite has. */
-static void check_selection(const char *selection)
+static bool suite_exists(const char *name, size_t len)
 {
+	const struct ktest_suite *s;
+
+	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
+		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Names in the selection that no suite has: one "# ktest-error:" line
+ * naming them all and every suite there is. Returns how many there were
+ * (empty names, as in "a,,b", name nothing and are skipped).
+ */
+static uint32_t check_selection(const char *selection)
+{
+	const struct ktest_suite *s;
 	const char *p = selection;
+	uint32_t unknown = 0;
 
 	if (selection[0] == '\0' || strcmp(selection, "none") == 0)
-		return;
+		return 0;
 	while (*p) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const struct ktest_suite *s;
-		bool found = false;
 
-		for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
-			if (strlen(s->name) == len && memcmp(s->name, p, len) == 0)
-				found = true;
-		if (!found)
-			kprintf("# ktest-warning: suite=\"%.*s\" problem=\"no such suite\" action=ignored\n",
+		if (len > 0 && !suite_exists(p, len)) {
+			kprintf(unknown ? ",%.*s" : "# ktest-error: unknown=\"%.*s",
 				(int)len, p);
+			unknown++;
+		}
 		if (!end)
 			break;
 		p = end + 1;
 	}
+	if (!unknown)
+		return 0;
+	kprintf("\" known=\"");
+	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
+		kprintf("%s%s", s == __start_ktest_suites ? "" : ",", s->name);
+	kprintf("\" problem=\"no such suite\" action=failed\n");
+	return unknown;
 }
 
 static const struct boot_info *machine;
@@ -108,7 +128,7 @@ void ktest_run(const struct kernel_options *opts, const struct boot_info *bi,
 	machine = bi;
 	boot_options = opts;
 	memset(out, 0, sizeof(*out));
-	check_selection(selection);
+	out->unknown_suites = check_selection(selection);
 	for (s = __start_ktest_suites; s < __stop_ktest_suites; s++)
 		if (selected(selection, s))
 			planned++;

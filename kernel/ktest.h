@@ -16,11 +16,14 @@ struct ktest_results {
 	uint32_t passed;       /* cases passed */
 	uint32_t failed;       /* cases failed */
 	uint32_t skipped;      /* cases skipped (ktest_skip) */
+	uint32_t unknown_suites;   /* names in opts->ktest no suite has */
 };
 
 /*
  * Run the suites opts->ktest names: "" runs every suite, "none" none,
- * otherwise a comma-separated list. Unknown names get a warning line.
+ * otherwise a comma-separated list. Names no suite has get one
+ * "# ktest-error:" line and are counted in out->unknown_suites; the known
+ * ones still run, and kmain fails the run.
  */
 void ktest_run(const struct kernel_options *opts, const struct boot_info *bi,
 	       struct ktest_results *out);
