@@ -3,8 +3,9 @@
 # command the boot tests rely on, and refuses what it cannot build. Uses
 # --dry-run, so nothing boots: sizes in M, G and T, hotplug slots, NUMA
 # nodes, the physical width and the firmware (the command is printed
-# shell-quoted, commas as \,), and a bad size or an uneven
-# NUMA split ending with status 2 and a message.
+# shell-quoted, commas as \,), cold-plugged DIMMs (--dimm SIZE[@NODE]) and
+# a QMP socket (--qmp PATH), and a bad size, an uneven NUMA split or a DIMM
+# that cannot be built ending with status 2 and a message.
 use strict;
 use warnings;
 use Test::More;
@@ -50,5 +51,39 @@ like($out, qr/bad size '3X'/, 'a bad size: says which');
 ($st, $out) = dry(qw(--mem 1G --numa 3));
 is($st, 2, 'RAM that does not split over the nodes: exit 2');
 like($out, qr/split evenly/, 'an uneven NUMA split: says why');
+
+($st, $out) = dry(qw(--qmp /tmp/x/qmp.sock));
+is($st, 0, '--qmp: exit 0') or diag($out);
+like($out, qr{-qmp unix:/tmp/x/qmp\.sock\\?,server=on\\?,wait=off}, '--qmp: a UNIX socket QEMU does not wait on');
+unlike((dry())[1], qr/-qmp/, 'no --qmp: no QMP socket');
+
+($st, $out) = dry(qw(--mem 2G --numa 2 --slots 2 --maxmem 8G --dimm 1G --dimm 512M@1));
+is($st, 0, 'two DIMMs: exit 0') or diag($out);
+like($out, qr/-object memory-backend-ram\\?,id=m0\\?,size=1024M -device pc-dimm\\?,id=d0\\?,memdev=m0 /,
+     '--dimm 1G: backend m0 and pc-dimm d0, no node');
+like($out, qr/-object memory-backend-ram\\?,id=m1\\?,size=512M -device pc-dimm\\?,id=d1\\?,memdev=m1\\?,node=1 /,
+     '--dimm 512M@1: backend m1 and pc-dimm d1 on node 1');
+like($out, qr/-numa node\\?,nodeid=1\\?,memdev=ram1 .*-device pc-dimm/, 'the DIMMs come after the NUMA nodes');
+
+($st, $out) = dry(qw(--dimm 1G));
+is($st, 2, '--dimm without slots: exit 2');
+like($out, qr/--dimm needs --slots/, '--dimm without slots: says why');
+
+($st, $out) = dry(qw(--slots 1 --maxmem 4G --dimm 1G --dimm 1G));
+is($st, 2, 'more DIMMs than slots: exit 2');
+like($out, qr/2 DIMMs do not fit in 1 slots/, 'more DIMMs than slots: says so');
+
+($st, $out) = dry(qw(--slots 1 --maxmem 4G --dimm 1G@1));
+is($st, 2, 'a DIMM on a node that does not exist: exit 2');
+like($out, qr/node 1 needs --numa 2/, 'a DIMM on a missing node: says why');
+
+($st, $out) = dry(qw(--slots 1 --maxmem 4G --dimm 1G@x));
+is($st, 2, 'a DIMM with a bad node: exit 2');
+
+($st, $out) = dry(qw(--slots 1 --maxmem 4G --dimm 3X));
+is($st, 2, 'a DIMM of a bad size: exit 2');
+like($out, qr/bad size '3X'/, 'a DIMM of a bad size: says which');
+
+like(`tools/run-qemu --help`, qr/--dimm SIZE\[\@NODE\].*--qmp PATH/s, '--help documents --dimm and --qmp');
 
 done_testing();
