@@ -19,7 +19,7 @@ use IPC::Open2;
 use Time::HiRes qw(time);
 use Test::More;
 
-our @EXPORT = qw(boot boot_shell diag_lines diag_one expect_verdict
+our @EXPORT = qw(boot boot_shell boot_live diag_lines diag_one expect_verdict
 		 expect_ktap_complete build_dir hexval);
 
 sub build_dir { $ENV{DYNFLAGS_BUILD} // 'build' }
@@ -33,6 +33,10 @@ sub run_qemu_command {
 		push @cmd, "--$k", $o{$k} if defined $o{$k};
 	}
 	push @cmd, '--phys-bits', $o{phys_bits} if defined $o{phys_bits};
+	push @cmd, '--qmp', $o{qmp} if defined $o{qmp};
+	for my $d (ref $o{dimm} ? @{ $o{dimm} } : defined $o{dimm} ? ($o{dimm}) : ()) {
+		push @cmd, '--dimm', $d;
+	}
 	push @cmd, '--timeout', $o{timeout} // 120;
 	push @cmd, '--stdin' if $o{interactive} || defined $o{stdin};
 	push @cmd, '--no-exit-device' if $o{no_exit_device};
@@ -125,6 +129,122 @@ sub boot_shell {
 	$r->{answers} = \@answers;
 	return $r;
 }
+
+# boot_live(shape..., qmp => PATH): boots in the background, the serial
+# console connected both ways, and returns a handle (Boot::Live) to follow
+# the output as it comes, while the test drives QMP or the shell:
+#   my $h = boot_live(firmware => 'bios', slots => 2, maxmem => '8G',
+#                     qmp => "$dir/qmp", cmdline => 'ktest=none hotplug_wait=60');
+#   my ($line) = $h->wait_for(qr/^# hotplug-wait: .*$/m, 60) or ...;
+#   $h->send("dimm\n");          # text for the shell
+#   my $r = $h->finish(60);      # boot()'s result: { status, out, lines, shape }
+# wait_for(RE, TIMEOUT) looks at the output after the end of the previous
+# match; it returns the match's captures (or the whole match when RE has
+# none) and moves past it, or the empty list when RE does not come within
+# TIMEOUT seconds or QEMU ends first. The run is always bounded by
+# run-qemu's --timeout (timeout => S, default 120), and finish(S) kills the
+# run's process group after S more seconds (default 60).
+sub boot_live {
+	my %o = @_;
+	my @cmd = run_qemu_command(%o, interactive => 1);
+	pipe(my $from_qemu, my $to_test) or die "pipe: $!";
+	pipe(my $from_test, my $to_qemu) or die "pipe: $!";
+	my $pid = fork() // die "fork: $!";
+	if ($pid == 0) {
+		setpgrp(0, 0);                   # its own group, so finish() can end it all
+		close($from_qemu); close($to_qemu);
+		open(STDIN, '<&', $from_test) or die "stdin: $!";
+		open(STDOUT, '>&', $to_test) or die "stdout: $!";
+		open(STDERR, '>&', $to_test) or die "stderr: $!";
+		exec(@cmd) or die "exec @cmd: $!";
+	}
+	close($to_test); close($from_test);
+	$to_qemu->autoflush(1);
+	return bless { pid => $pid, out => $from_qemu, in => $to_qemu,
+		       sel => IO::Select->new($from_qemu), buf => '', pos => 0,
+		       cmd => \@cmd, eof => 0 }, 'Boot::Live';
+}
+
+package Boot::Live;
+
+use Time::HiRes qw(time);
+
+# Reads what is there within $wait seconds; false at the end of the output.
+sub _read {
+	my ($h, $wait) = @_;
+	return 0 if $h->{eof};
+	return 1 unless $h->{sel}->can_read($wait > 0 ? $wait : 0);
+	my $n = sysread($h->{out}, my $chunk, 65536);
+	if (!$n) { $h->{eof} = 1; return 0; }
+	$chunk =~ s/\r//g;
+	$h->{buf} .= $chunk;
+	return 1;
+}
+
+sub wait_for {
+	my ($h, $re, $timeout) = @_;
+	my $deadline = time() + ($timeout // 60);
+	while (1) {
+		pos($h->{buf}) = $h->{pos};
+		if ($h->{buf} =~ /$re/gc) {
+			my @caps = @{^CAPTURE} ? @{^CAPTURE} : ($&);
+			$h->{pos} = pos($h->{buf});
+			return @caps;
+		}
+		my $left = $deadline - time();
+		return () if $left <= 0;
+		return () unless $h->_read($left < 0.5 ? $left : 0.5) || !$h->{eof};
+	}
+}
+
+# The output so far (with "\r" removed).
+sub output { $_[0]{buf} }
+
+sub send {
+	my ($h, $text) = @_;
+	return 0 if $h->{eof} || !$h->{in};
+	local $SIG{PIPE} = 'IGNORE';
+	print { $h->{in} } $text or return 0;
+	return 1;
+}
+
+# The pids whose parent is run-qemu (timeout, running QEMU).
+sub _children {
+	my ($h) = @_;
+	my @kids;
+	for my $stat (glob('/proc/[0-9]*/stat')) {
+		open(my $fh, '<', $stat) or next;
+		my $line = <$fh> // next;
+		push @kids, $1 if $line =~ /^(\d+) \(.*\) \S+ (\d+) / && $2 == $h->{pid};
+	}
+	return @kids;
+}
+
+# Closes the console's input, reads the rest of the output and waits for
+# the run to end (killing it after $timeout seconds); boot()'s result.
+sub finish {
+	my ($h, $timeout) = @_;
+	close($h->{in}) if $h->{in};
+	delete $h->{in};
+	my $deadline = time() + ($timeout // 60);
+	$h->_read(0.5) while !$h->{eof} && time() < $deadline;
+	my $killed = !$h->{eof};
+	if ($killed) {
+		# timeout(1) runs QEMU in a process group of its own: end it
+		# (it passes the signal on to QEMU), then run-qemu's group.
+		kill('TERM', $_) for $h->_children;
+		kill('TERM', -$h->{pid});
+		my $until = time() + 10;
+		$h->_read(0.5) while !$h->{eof} && time() < $until;
+		kill('KILL', -$h->{pid}) unless $h->{eof};
+	}
+	close($h->{out});
+	waitpid($h->{pid}, 0);
+	my $status = $killed ? 124 : $? >> 8;
+	return Boot::result($h->{buf}, $status, @{ $h->{cmd} });
+}
+
+package Boot;
 
 # Fields of one "# key: a=1 b="x y" c=0x10" line, as a hash.
 sub parse_fields {
