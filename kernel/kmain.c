@@ -33,39 +33,58 @@
 #define FWCFG_CMDLINE "opt/dynflags/cmdline"
 
 static char cmdline[2 * BOOT_CMDLINE_MAX];
+static char fwcfg_raw[sizeof(cmdline) + 1];   /* one byte more than fits */
+static char escaped[4 * sizeof(cmdline) + 1];  /* every byte as \xNN */
+static struct fwcfg_cmdline fwcfg_line;
 static struct kernel_options opts;
 
 /* The loader's command line, then the fw_cfg one, separated by a space. */
 static void build_cmdline(const struct boot_info *bi)
 {
-	size_t len = strlen(bi->cmdline);
-	int64_t extra;
+	int64_t bytes;
 
-	memcpy(cmdline, bi->cmdline, len + 1);
-	extra = fwcfg_read_file(FWCFG_CMDLINE, cmdline + len + 1,
-				(uint32_t)(sizeof(cmdline) - len - 1));
-	if (extra > 0) {
-		if (len > 0)
-			cmdline[len] = ' ';
-		else
-			memmove(cmdline, cmdline + 1, strlen(cmdline + 1) + 1);
-	}
-	if (extra >= (int64_t)(sizeof(cmdline) - len - 1))
-		kprintf("# cmdline-warning: problem=\"fw_cfg command line truncated\" bytes=%lld\n",
-			(long long)extra);
+	memcpy(cmdline, bi->cmdline, strlen(bi->cmdline) + 1);
+	bytes = fwcfg_read_file(FWCFG_CMDLINE, fwcfg_raw, sizeof(fwcfg_raw));
+	if (bytes <= 0)
+		return;
+	options_append_fwcfg(cmdline, sizeof(cmdline), fwcfg_raw,
+			     (size_t)bytes < sizeof(fwcfg_raw) ? (size_t)bytes : sizeof(fwcfg_raw) - 1,
+			     (uint64_t)bytes, &fwcfg_line);
+}
+
+/* s (len bytes) made printable for a report line: see options_escape(). */
+static const char *printable(const char *s, size_t len)
+{
+	options_escape(escaped, sizeof(escaped), s, len);
+	return escaped;
+}
+
+/* What the fw_cfg command line needed, after the # boot: line. */
+static void report_fwcfg_problems(void)
+{
+	if (fwcfg_line.truncated)
+		kprintf("# cmdline-warning: problem=\"fw_cfg command line truncated\" bytes=%llu kept=%llu dropped=\"%s\"\n",
+			(unsigned long long)fwcfg_line.file_bytes,
+			(unsigned long long)fwcfg_line.kept_bytes,
+			printable(fwcfg_line.dropped, fwcfg_line.dropped_len));
+	if (fwcfg_line.nuls)
+		kprintf("# cmdline-warning: problem=\"NUL byte in fw_cfg command line\" nuls=%u action=separator\n",
+			fwcfg_line.nuls);
 }
 
 static void report_option_problem(void *ctx, const struct cmdline_report *r)
 {
+	static char key[4 * sizeof(cmdline) + 1];
+
 	(void)ctx;
+	options_escape(key, sizeof(key), r->key, r->key_len);
 	if (r->problem == CMDLINE_UNKNOWN_OPTION)
-		kprintf("# cmdline-warning: option=\"%.*s\" problem=\"unknown option\" action=ignored\n",
-			(int)r->key_len, r->key);
+		kprintf("# cmdline-warning: option=\"%s\" problem=\"unknown option\" action=ignored\n",
+			key);
 	else
-		kprintf("# cmdline-error: option=\"%.*s\" value=\"%.*s\" problem=\"%s\" valid=\"%s\" action=ignored default=\"%s\"\n",
-			(int)r->key_len, r->key, (int)r->value_len,
-			r->value ? r->value : "", r->reason, r->opt->valid_text,
-			r->opt->default_text);
+		kprintf("# cmdline-error: option=\"%s\" value=\"%s\" problem=\"%s\" valid=\"%s\" action=ignored default=\"%s\"\n",
+			key, printable(r->value ? r->value : "", r->value_len),
+			r->reason, r->opt->valid_text, r->opt->default_text);
 }
 
 /* crash=KIND: fault on purpose, to show (and test) the exception path. */
@@ -103,7 +122,8 @@ void kmain(struct boot_info *bi)
 	trap_init();
 	build_cmdline(bi);
 	kprintf("\n# boot: loader=%s firmware=%s cmdline=\"%s\"\n",
-		bi->loader, bi->firmware, cmdline);
+		bi->loader, bi->firmware, printable(cmdline, strlen(cmdline)));
+	report_fwcfg_problems();
 	if (bi->error[0])
 		panic("boot: %s", bi->error);
 	options_parse(&opts, cmdline, report_option_problem, NULL);

@@ -88,8 +88,10 @@ static uint32_t check_selection(const char *selection)
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 
 		if (len > 0 && !suite_exists(p, len)) {
-			kprintf(unknown ? ",%.*s" : "# ktest-error: unknown=\"%.*s",
-				(int)len, p);
+			static char name[4 * sizeof(((struct kernel_options *)0)->ktest)];
+
+			options_escape(name, sizeof(name), p, len);
+			kprintf(unknown ? ",%s" : "# ktest-error: unknown=\"%s", name);
 			unknown++;
 		}
 		if (!end)

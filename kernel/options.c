@@ -73,3 +73,79 @@ unsigned int options_parse(struct kernel_options *o, const char *line,
 	return cmdline_parse(line, table, sizeof(table) / sizeof(table[0]),
 			     report, ctx);
 }
+
+/* What separates words, for the cut of a truncated line: the parser's
+ * spaces (kernel/portable/cmdline.c), and NUL. */
+static bool is_separator(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0';
+}
+
+void options_append_fwcfg(char *line, size_t size, const char *raw, size_t raw_len,
+			  uint64_t file_bytes, struct fwcfg_cmdline *out)
+{
+	size_t len = strlen(line), end = raw_len, take, room;
+	bool whole = raw_len >= file_bytes;
+
+	memset(out, 0, sizeof(*out));
+	out->file_bytes = file_bytes;
+	if (whole)
+		while (end > 0 && raw[end - 1] == '\0')
+			end--;               /* the file's final NULs end the line */
+	room = size > len + 1 + (len > 0) ? size - len - 1 - (len > 0) : 0;
+	take = end;
+	if (!whole || end > room) {
+		out->truncated = true;
+		take = end < room ? end : room;
+		/* The byte after the cut, when it was read, says whether the
+		 * cut falls inside a word; when it was not, assume it does. */
+		if (take > 0 && !is_separator(raw[take - 1]) &&
+		    (take >= raw_len || !is_separator(raw[take]))) {
+			size_t word = take;
+
+			while (word > 0 && !is_separator(raw[word - 1]))
+				word--;
+			out->dropped = raw + word;
+			out->dropped_len = take - word;
+			take = word;
+		}
+		while (take > 0 && is_separator(raw[take - 1]))
+			take--;              /* no trailing space before the cut */
+	}
+	out->kept_bytes = take;
+	if (take == 0)
+		return;
+	if (len > 0)
+		line[len++] = ' ';
+	for (size_t i = 0; i < take; i++) {
+		out->nuls += raw[i] == '\0';
+		line[len++] = raw[i] ? raw[i] : ' ';
+	}
+	line[len] = '\0';
+}
+
+size_t options_escape(char *out, size_t size, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (size == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool plain = c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+
+		if (n + (plain ? 1 : 4) >= size)
+			break;
+		if (plain) {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	out[n] = '\0';
+	return n;
+}

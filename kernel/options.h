@@ -37,6 +37,39 @@ struct kernel_options {
 unsigned int options_parse(struct kernel_options *opts, const char *line,
 			   cmdline_report_fn report, void *ctx);
 
+/* What options_append_fwcfg() did with the fw_cfg command line. */
+struct fwcfg_cmdline {
+	uint64_t file_bytes;     /* the fw_cfg file's size */
+	uint64_t kept_bytes;     /* bytes of it appended to the line */
+	bool truncated;          /* it did not fit whole */
+	const char *dropped;     /* the word the truncation cut, left out: */
+	size_t dropped_len;      /* dropped_len bytes inside the raw file */
+	uint32_t nuls;           /* NUL bytes inside it, read as spaces */
+};
+
+/*
+ * `line` (a buffer of `size` bytes) holds the loader's command line. Append
+ * the fw_cfg one to it, after a space when both are non-empty: `raw_len`
+ * bytes at `raw`, read from a file of `file_bytes` bytes (raw_len <
+ * file_bytes when the rest was not read). NUL bytes at its end end it;
+ * NUL bytes inside it separate words, as spaces do. When it does not fit,
+ * it is cut at the end of its last whole word: the word the cut falls in
+ * is left out and named in *out, never kept as a shorter value. A word
+ * ends at a space, tab, newline, carriage return or NUL, or at the end of
+ * the file; read one byte more than fits to let the cut see whether it
+ * falls at the end of a word. Portable: the host tests call it too.
+ */
+void options_append_fwcfg(char *line, size_t size, const char *raw, size_t raw_len,
+			  uint64_t file_bytes, struct fwcfg_cmdline *out);
+
+/*
+ * Copy `len` bytes at `s` into `out` (`size` bytes, always NUL-terminated
+ * when size > 0) as printable ASCII for a report line: bytes outside
+ * 0x20..0x7e, '"' and backslash become \xNN (two lower-case hex digits); what
+ * does not fit is cut at a whole byte's escape. Returns the length written.
+ */
+size_t options_escape(char *out, size_t size, const char *s, size_t len);
+
 /* Names of the enum values, as written on the command line. */
 extern const char *const crash_names[];
 extern const char *const snapshot_corrupt_names[];
