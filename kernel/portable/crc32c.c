@@ -13,9 +13,17 @@
  * crc_table[0]. The 8 KiB of tables are filled on first use.
  *
  * The instruction. `crc32b`/`crc32q` fold 1 or 8 bytes into the register in
- * hardware, with the same polynomial and bit order. Loads of 8 bytes use
- * __builtin_memcpy, which compiles to one unaligned mov even in the kernel's
- * -fno-builtin build.
+ * hardware, with the same polynomial and bit order. Loads and stores of 8
+ * bytes use __builtin_memcpy, which compiles to one unaligned mov even in
+ * the kernel's -fno-builtin build.
+ *
+ * Each implementation folds bytes through two helpers, *_byte and *_word,
+ * shared by its plain CRC and its copy (crc32c_copy_*), so the two cannot
+ * drift apart. The copy is the same loop with a store added: one pass per
+ * buffer, no unrolling. crc32c_copy() picks the instruction when CPUID has
+ * it, as crc32c() does; under QEMU's TCG the instruction is emulated bit by
+ * bit and is several times slower than the table (docs/performance.md), but
+ * the default qemu64 CPU model does not offer it.
  */
 #include "kernel/portable/crc32c.h"
 
@@ -23,6 +31,7 @@
 
 static uint32_t crc_table[8][256];
 static bool crc_table_ready;
+static uint64_t copied_bytes;   /* through crc32c_copy*(), for the tests */
 
 static void crc_table_fill(void)
 {
@@ -50,6 +59,31 @@ static inline uint64_t load64(const unsigned char *p)
 	return v;
 }
 
+static inline void store64(unsigned char *p, uint64_t v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));   /* any alignment */
+}
+
+/* One byte into the register, by table. */
+static inline uint32_t table_byte(uint32_t reg, unsigned char b)
+{
+	return (reg >> 8) ^ crc_table[0][(reg ^ b) & 0xff];
+}
+
+/* Eight bytes (v, little-endian) into the register: slicing-by-8. */
+static inline uint32_t table_word(uint32_t reg, uint64_t v)
+{
+	v ^= reg;
+	return crc_table[7][v & 0xff] ^
+	       crc_table[6][(v >> 8) & 0xff] ^
+	       crc_table[5][(v >> 16) & 0xff] ^
+	       crc_table[4][(v >> 24) & 0xff] ^
+	       crc_table[3][(v >> 32) & 0xff] ^
+	       crc_table[2][(v >> 40) & 0xff] ^
+	       crc_table[1][(v >> 48) & 0xff] ^
+	       crc_table[0][v >> 56];
+}
+
 uint32_t crc32c_table(uint32_t crc, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -58,21 +92,43 @@ uint32_t crc32c_table(uint32_t crc, const void *buf, size_t len)
 	if (!crc_table_ready)
 		crc_table_fill();
 	for (; len && ((uintptr_t)p & 7); len--, p++)
-		reg = (reg >> 8) ^ crc_table[0][(reg ^ *p) & 0xff];
-	for (; len >= 8; len -= 8, p += 8) {
-		uint64_t v = load64(p) ^ reg;
-
-		reg = crc_table[7][v & 0xff] ^
-		      crc_table[6][(v >> 8) & 0xff] ^
-		      crc_table[5][(v >> 16) & 0xff] ^
-		      crc_table[4][(v >> 24) & 0xff] ^
-		      crc_table[3][(v >> 32) & 0xff] ^
-		      crc_table[2][(v >> 40) & 0xff] ^
-		      crc_table[1][(v >> 48) & 0xff] ^
-		      crc_table[0][v >> 56];
-	}
+		reg = table_byte(reg, *p);
+	for (; len >= 8; len -= 8, p += 8)
+		reg = table_word(reg, load64(p));
 	for (; len; len--, p++)
-		reg = (reg >> 8) ^ crc_table[0][(reg ^ *p) & 0xff];
+		reg = table_byte(reg, *p);
+	return ~reg;
+}
+
+/*
+ * The copy, in one pass: each 8-byte word is loaded once, folded into the
+ * CRC and stored from the same register, so the CRC is of exactly the
+ * bytes written. Bytes before `src` is 8-byte aligned, and the last few,
+ * go one at a time; `dst` may have any alignment.
+ */
+uint32_t crc32c_copy_table(uint32_t crc, void *dst, const void *src, size_t len)
+{
+	const unsigned char *s = src;
+	unsigned char *d = dst;
+	uint32_t reg = ~crc;
+
+	copied_bytes += len;
+	if (!crc_table_ready)
+		crc_table_fill();
+	for (; len && ((uintptr_t)s & 7); len--, s++, d++) {
+		*d = *s;
+		reg = table_byte(reg, *s);
+	}
+	for (; len >= 8; len -= 8, s += 8, d += 8) {
+		uint64_t v = load64(s);
+
+		reg = table_word(reg, v);
+		store64(d, v);
+	}
+	for (; len; len--, s++, d++) {
+		*d = *s;
+		reg = table_byte(reg, *s);
+	}
 	return ~reg;
 }
 
@@ -91,17 +147,54 @@ bool crc32c_hw_available(void)
 	return known == 1;
 }
 
+static inline uint64_t hw_byte(uint64_t reg, unsigned char b)
+{
+	__asm__("crc32b %1, %k0" : "+r"(reg) : "rm"(b));
+	return reg;
+}
+
+static inline uint64_t hw_word(uint64_t reg, uint64_t v)
+{
+	__asm__("crc32q %1, %0" : "+r"(reg) : "rm"(v));
+	return reg;
+}
+
 uint32_t crc32c_hw(uint32_t crc, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
 	uint64_t reg = (uint32_t)~crc;
 
 	for (; len && ((uintptr_t)p & 7); len--, p++)
-		__asm__("crc32b %1, %k0" : "+r"(reg) : "rm"(*p));
+		reg = hw_byte(reg, *p);
 	for (; len >= 8; len -= 8, p += 8)
-		__asm__("crc32q %1, %0" : "+r"(reg) : "rm"(load64(p)));
+		reg = hw_word(reg, load64(p));
 	for (; len; len--, p++)
-		__asm__("crc32b %1, %k0" : "+r"(reg) : "rm"(*p));
+		reg = hw_byte(reg, *p);
+	return ~(uint32_t)reg;
+}
+
+/* The same one pass as crc32c_copy_table(), with the instruction. */
+uint32_t crc32c_copy_hw(uint32_t crc, void *dst, const void *src, size_t len)
+{
+	const unsigned char *s = src;
+	unsigned char *d = dst;
+	uint64_t reg = (uint32_t)~crc;
+
+	copied_bytes += len;
+	for (; len && ((uintptr_t)s & 7); len--, s++, d++) {
+		*d = *s;
+		reg = hw_byte(reg, *s);
+	}
+	for (; len >= 8; len -= 8, s += 8, d += 8) {
+		uint64_t v = load64(s);
+
+		reg = hw_word(reg, v);
+		store64(d, v);
+	}
+	for (; len; len--, s++, d++) {
+		*d = *s;
+		reg = hw_byte(reg, *s);
+	}
 	return ~(uint32_t)reg;
 }
 
@@ -117,6 +210,11 @@ uint32_t crc32c_hw(uint32_t crc, const void *buf, size_t len)
 	return crc32c_table(crc, buf, len);
 }
 
+uint32_t crc32c_copy_hw(uint32_t crc, void *dst, const void *src, size_t len)
+{
+	return crc32c_copy_table(crc, dst, src, len);
+}
+
 #endif
 
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len)
@@ -124,6 +222,18 @@ uint32_t crc32c(uint32_t crc, const void *buf, size_t len)
 	if (crc32c_hw_available())
 		return crc32c_hw(crc, buf, len);
 	return crc32c_table(crc, buf, len);
+}
+
+uint32_t crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len)
+{
+	if (crc32c_hw_available())
+		return crc32c_copy_hw(crc, dst, src, len);
+	return crc32c_copy_table(crc, dst, src, len);
+}
+
+uint64_t crc32c_copied_bytes(void)
+{
+	return copied_bytes;
 }
 
 const char *crc32c_impl_name(void)

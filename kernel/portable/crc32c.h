@@ -35,6 +35,24 @@ uint32_t crc32c_table(uint32_t crc, const void *buf, size_t len);
  */
 uint32_t crc32c_hw(uint32_t crc, const void *buf, size_t len);
 
+/*
+ * Copy src[0..len) to dst and return the CRC-32C of the bytes, continued
+ * from `crc`, in one pass: each 8-byte word is read once, folded into the
+ * CRC and stored. The result equals memcpy(dst, src, len) followed by
+ * crc32c(crc, dst, len). The buffers must not overlap; any alignment.
+ * crc32c_copy() picks the implementation as crc32c() does.
+ */
+uint32_t crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len);
+uint32_t crc32c_copy_table(uint32_t crc, void *dst, const void *src, size_t len);
+/* Only when crc32c_hw_available(), as crc32c_hw(). */
+uint32_t crc32c_copy_hw(uint32_t crc, void *dst, const void *src, size_t len);
+
+/*
+ * Bytes copied by the three crc32c_copy functions since boot (or since the
+ * host test started): lets a test see that a copy went through them.
+ */
+uint64_t crc32c_copied_bytes(void);
+
 /* Does this CPU have SSE4.2's `crc32` instruction (CPUID.1:ECX bit 20)? */
 bool crc32c_hw_available(void);
 
