@@ -378,8 +378,7 @@ enum snapimg_status snapimg_writer_add(struct snapimg_writer *w, uint64_t pfn,
 	crcs = image_page(w->image, l->crc_list_first + i / SNAPIMG_CRCS_PER_PAGE);
 	memcpy(list + (i % SNAPIMG_PFNS_PER_PAGE) * sizeof(uint64_t), &pfn,
 	       sizeof(pfn));
-	memcpy(copy, data, PAGE_SIZE);
-	crc = crc32c(0, copy, PAGE_SIZE);   /* of what the image holds */
+	crc = crc32c_copy(0, copy, data, PAGE_SIZE);   /* of what the image holds */
 	memcpy(crcs + (i % SNAPIMG_CRCS_PER_PAGE) * sizeof(crc), &crc, sizeof(crc));
 	w->nr_added++;
 	w->last_pfn = pfn;
