@@ -15,7 +15,10 @@
  *                          workload untouched;
  *   map_pages_forbidden    every page of the three page-flag maps is in
  *                          the forbidden map, so neither a snapshot nor a
- *                          restore can touch one.
+ *                          restore can touch one;
+ *   copy_is_fused          the snapshot copies every data page through
+ *                          crc32c_copy(), the one pass that copies and
+ *                          checksums together, and nothing else does.
  */
 #include <stdint.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 #include "kernel/memory_boot.h"
 #include "kernel/ktest.h"
 #include "kernel/options.h"
+#include "kernel/portable/crc32c.h"
 #include "kernel/snapshot_boot.h"
 #include "tests/ktest.h"
 
@@ -225,8 +229,44 @@ static void map_pages_forbidden(struct ktest *t)
 	workload_destroy(&w);
 }
 
+/*
+ * The bytes crc32c_copy() saw during one snapshot are exactly the image's
+ * data bytes: each saved page went through the fused copy once (a copy
+ * followed by a separate crc32c() would leave the count at 0), and the
+ * restore, which checks the whole image before copying, adds none.
+ */
+static void copy_is_fused(struct ktest *t)
+{
+	uint64_t fingerprint = snapshot_memmap_fingerprint(memmap_get(), 0);
+	struct snapshot_workload w;
+	struct snapshot_image img;
+	struct snapimg_error err;
+	const char *stage;
+	uint64_t before, cycles;
+
+	KT_ASSERT(t, workload_create(&w, SMALL_PAGES, 11, &stage) == SNAPSHOT_OK);
+	before = crc32c_copied_bytes();
+	if (snapshot_take(&img, &w, fingerprint, &stage) != SNAPSHOT_OK) {
+		ktest_fail(t, __FILE__, __LINE__, "snapshot stopped at %s", stage);
+		workload_destroy(&w);
+		return;
+	}
+	KT_EXPECT_EQ(t, crc32c_copied_bytes() - before,
+		     img.layout.nr_pages * PAGE_SIZE);
+	KT_EXPECT_EQ(t, img.layout.nr_pages, SMALL_PAGES);
+	before = crc32c_copied_bytes();
+	workload_scramble(&w);
+	KT_EXPECT_EQ(t, snapshot_restore(&img, fingerprint, &err, &cycles),
+		     SNAPIMG_OK);
+	KT_EXPECT_EQ(t, crc32c_copied_bytes() - before, 0);
+	KT_EXPECT_EQ(t, workload_verify(&w), SMALL_PAGES);
+	snapshot_release(&img);
+	workload_destroy(&w);
+}
+
 KTEST_SUITE(snapshot,
 	KTEST_CASE(cycle),
 	KTEST_CASE(every_damage_refused),
 	KTEST_CASE(alloc_failure_is_clean),
-	KTEST_CASE(map_pages_forbidden));
+	KTEST_CASE(map_pages_forbidden),
+	KTEST_CASE(copy_is_fused));
