@@ -1,7 +1,9 @@
 /*
  * console.c: COM1 serial output and input, and a small printf.
  */
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kernel/console.h"
 #include "kernel/x86.h"
@@ -34,11 +36,73 @@ static void uart_put(char c)
 	outb(COM1 + UART_DATA, (uint8_t)c);
 }
 
+static bool at_line_start = true;
+
 void console_putc(char c)
 {
 	if (c == '\n')
 		uart_put('\r');
 	uart_put(c);
+	at_line_start = c == '\n';
+}
+
+/* ------------------------------------------------- report indentation */
+
+/*
+ * While the KTAP runner is inside a suite, a report line ("# ..." at the
+ * start of a line, from any kprintf) is indented to the suite's level, as
+ * KUnit nests its diagnostics. The start of such a line is held back until
+ * its key is known (up to the ':'), because the lines that end the run stay
+ * at column 0 wherever they come: the exception report, a panic and the
+ * verdict.
+ */
+static const char *report_indent = "";
+static char held[24];
+static size_t nr_held;
+
+void console_set_report_indent(const char *indent)
+{
+	report_indent = indent ? indent : "";
+}
+
+static bool stays_at_column_0(const char *line, size_t len)
+{
+	static const char *const keys[] = { "# verdict:", "# panic:", "# exception:", "# regs:" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t n = strlen(keys[i]);
+
+		if (len >= n && memcmp(line, keys[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void release_held(void)
+{
+	size_t n = nr_held;
+
+	nr_held = 0;
+	if (!stays_at_column_0(held, n))
+		for (const char *p = report_indent; *p; p++)
+			console_putc(*p);
+	for (size_t i = 0; i < n; i++)
+		console_putc(held[i]);
+}
+
+static void report_putc(char c)
+{
+	if (nr_held) {
+		held[nr_held++] = c;
+		if (c == ':' || c == '\n' || nr_held == sizeof(held))
+			release_held();
+		return;
+	}
+	if (at_line_start && c == '#' && report_indent[0]) {
+		held[nr_held++] = c;
+		return;
+	}
+	console_putc(c);
 }
 
 int console_try_getc(void)
@@ -60,7 +124,7 @@ struct sink {
 static void emit(struct sink *s, char c)
 {
 	if (!s->buf)
-		console_putc(c);
+		report_putc(c);
 	else if (s->len + 1 < s->size)
 		s->buf[s->len] = c;
 	s->len++;
@@ -192,6 +256,8 @@ void kvprintf(const char *fmt, va_list ap)
 	struct sink s = { 0 };
 
 	format(&s, fmt, ap);
+	if (nr_held)
+		release_held();      /* a line is never held past its kprintf */
 }
 
 void kprintf(const char *fmt, ...)

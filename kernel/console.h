@@ -16,6 +16,14 @@ void console_init(void);
 void console_putc(char c);
 int console_try_getc(void);      /* a received byte, or -1 if none is waiting */
 
+/*
+ * Indent every report line ("#" at the start of a line) kprintf prints from
+ * now on with `indent` ("" or NULL: none), except "# verdict:", "# panic:",
+ * "# exception:" and "# regs:", which stay at column 0. The KTAP runner
+ * sets it while a suite runs.
+ */
+void console_set_report_indent(const char *indent);
+
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 /* Like snprintf: returns the length the full output would have. */

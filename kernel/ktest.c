@@ -143,6 +143,8 @@ void ktest_run(const struct kernel_options *opts, const struct boot_info *bi,
 			continue;
 		kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%u\n",
 			s->name, s->nr_cases);
+		/* What the kernel reports while the suite runs nests inside it. */
+		console_set_report_indent(ktest_diag_indent);
 		for (uint32_t i = 0; i < s->nr_cases; i++) {
 			const char *skip_reason;
 			enum ktest_result r = ktest_run_case(&s->cases[i], &skip_reason);
@@ -157,6 +159,7 @@ void ktest_run(const struct kernel_options *opts, const struct boot_info *bi,
 				kprintf(" # SKIP %s", skip_reason);
 			kprintf("\n");
 		}
+		console_set_report_indent(NULL);
 		out->suites++;
 		kprintf("%s %u %s\n", suite_failed ? "not ok" : "ok", ++number, s->name);
 	}
