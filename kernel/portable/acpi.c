@@ -13,6 +13,12 @@
  *   memory affinity (type 1, 40 bytes): 2 proximity domain (u32)
  *          8 base (u64)  16 length (u64)  28 flags (u32: bit 0 enabled,
  *          bit 1 hot-pluggable, bit 2 non-volatile)
+ *   FADT   40 DSDT (u32)  140 X_DSDT (u64, when the table is that long;
+ *          it wins when nonzero)
+ *   DSDT   header, then AML. Only two byte patterns are looked for:
+ *          the NameSeg "MHPD" anywhere, and NameOp (0x08) "MDNR" followed
+ *          by an integer: ZeroOp 0x00, OneOp 0x01, OnesOp 0xff, or the
+ *          prefixes 0x0a (byte), 0x0b (word), 0x0c (dword), 0x0e (qword).
  */
 #include "kernel/portable/acpi.h"
 
@@ -23,6 +29,9 @@
 #define RSDP_V2_LEN        36
 #define SRAT_ENTRIES_START 48
 #define SRAT_TYPE_MEMORY   1
+#define FADT_DSDT          40
+#define FADT_X_DSDT        140
+#define AML_NAME_OP        0x08
 
 static const char *const problem_names[] = {
 	[-ACPI_OK]           = "ok",
@@ -34,6 +43,7 @@ static const char *const problem_names[] = {
 	[-ACPI_BAD_ENTRY]    = "bad-entry",
 	[-ACPI_TOO_MANY]     = "too-many-entries",
 	[-ACPI_NO_ROOT]      = "no-root-table",
+	[-ACPI_BAD_AML]      = "bad-aml",
 };
 
 const char *acpi_strerror(int problem)
@@ -228,6 +238,82 @@ int acpi_parse_srat(struct acpi_info *info, const void *table, uint64_t len,
 	return ACPI_OK;
 }
 
+int acpi_find_memhp(const void *aml, uint64_t len, uint64_t *slots)
+{
+	const uint8_t *p = aml;
+	bool device = false, name = false;
+	uint64_t value = 0;
+
+	*slots = 0;
+	for (uint64_t i = 0; i + 4 <= len; i++) {
+		if (memcmp(p + i, "MHPD", 4) == 0)
+			device = true;
+		if (name || i == 0 || p[i - 1] != AML_NAME_OP ||
+		    memcmp(p + i, "MDNR", 4) != 0)
+			continue;
+		/* The data object after the NameSeg. */
+		uint64_t at = i + 4, size;
+
+		if (at >= len)
+			return ACPI_BAD_AML;
+		switch (p[at]) {
+		case 0x00: size = 0; value = 0; break;
+		case 0x01: size = 0; value = 1; break;
+		case 0xff: size = 0; value = ~0ull; break;
+		case 0x0a: size = 1; break;
+		case 0x0b: size = 2; break;
+		case 0x0c: size = 4; break;
+		case 0x0e: size = 8; break;
+		default: return ACPI_BAD_AML;
+		}
+		if (size > len - at - 1)
+			return ACPI_BAD_AML;
+		if (size)
+			for (uint64_t b = size; b-- > 0;)
+				value = value << 8 | p[at + 1 + b];
+		name = true;
+	}
+	if (!device || !name)
+		return 0;
+	*slots = value;
+	return 1;
+}
+
+int acpi_parse_fadt(struct acpi_info *info, const void *table, uint64_t len,
+		    uint64_t phys_addr, acpi_map_fn map, void *ctx)
+{
+	const uint8_t *fadt = table, *dsdt;
+	uint64_t dsdt_addr = 0, slots;
+	uint32_t table_len, dsdt_len;
+	int problem;
+
+	problem = check_table(fadt, len, "FACP");
+	if (problem != ACPI_OK)
+		return warn(info, problem, "FACP", phys_addr);
+	table_len = get_u32(fadt + 4);
+	if (table_len < FADT_DSDT + 4)
+		return warn(info, ACPI_TRUNCATED, "FACP", phys_addr);
+	info->have_fadt = true;
+	if (table_len >= FADT_X_DSDT + 8)
+		dsdt_addr = get_u64(fadt + FADT_X_DSDT);
+	if (dsdt_addr == 0)
+		dsdt_addr = get_u32(fadt + FADT_DSDT);
+	dsdt = map_table(info, map, ctx, dsdt_addr, "DSDT", &dsdt_len);
+	if (!dsdt)
+		return ACPI_OK;
+	info->have_dsdt = true;
+	info->dsdt_addr = dsdt_addr;
+	problem = acpi_find_memhp(dsdt + ACPI_HEADER_LEN, dsdt_len - ACPI_HEADER_LEN,
+				  &slots);
+	if (problem < 0) {
+		warn(info, problem, "DSDT", dsdt_addr);
+	} else if (problem == 1) {
+		info->memhp = true;
+		info->memhp_slots = slots;
+	}
+	return ACPI_OK;
+}
+
 /*
  * Check the RSDP copy. Returns the XSDT address when the revision has one
  * and the extended checksum holds, else 0; *rsdt_addr gets the RSDT
@@ -300,6 +386,8 @@ static void walk_root(struct acpi_info *info, const uint8_t *root,
 			copy_signature(info->tables[i], table);
 		if (!info->have_srat && memcmp(table, "SRAT", 4) == 0)
 			acpi_parse_srat(info, table, len, addr);
+		if (!info->have_fadt && memcmp(table, "FACP", 4) == 0)
+			acpi_parse_fadt(info, table, len, addr, map, ctx);
 	}
 }
 

@@ -50,6 +50,7 @@ enum acpi_problem {
 	ACPI_BAD_ENTRY = -6,      /* "bad-entry": a malformed SRAT entry */
 	ACPI_TOO_MANY = -7,       /* "too-many-entries": SRAT entries dropped */
 	ACPI_NO_ROOT = -8,        /* "no-root-table": neither XSDT nor RSDT usable */
+	ACPI_BAD_AML = -9,        /* "bad-aml": MDNR's value is no integer */
 };
 
 /* One problem found: what, in which table ("RSDP", "XSDT", ...), where. */
@@ -88,6 +89,19 @@ struct acpi_info {
 	uint32_t nr_srat_dropped; /* memory entries beyond ACPI_SRAT_MEM_MAX */
 	struct acpi_srat_mem srat_mem[ACPI_SRAT_MEM_MAX];
 
+	/*
+	 * QEMU's memory-hotplug controller, as the DSDT (through the FADT's
+	 * X_DSDT, else DSDT) declares it: the device name `MHPD` and, inside
+	 * it, `Name (MDNR, N)`, the slot count. memhp is true only when both
+	 * are there and N is a plain integer (ZeroOp, OneOp, Byte, Word,
+	 * DWord or QWord prefix); no AML is interpreted.
+	 */
+	bool have_fadt;
+	bool have_dsdt;           /* a good DSDT was found */
+	uint64_t dsdt_addr;
+	bool memhp;               /* MHPD and a well-formed MDNR */
+	uint64_t memhp_slots;     /* MDNR's value (0 when !memhp) */
+
 	uint32_t nr_warnings;     /* all problems found */
 	struct acpi_warning warnings[ACPI_WARN_MAX];  /* the first ones */
 };
@@ -113,6 +127,23 @@ void acpi_parse(struct acpi_info *info, const void *rsdp, uint32_t rsdp_len,
  */
 int acpi_parse_srat(struct acpi_info *info, const void *table, uint64_t len,
 		    uint64_t phys_addr);
+
+/*
+ * Check and parse one FADT at `table` (`len` readable bytes at phys_addr),
+ * then the DSDT it names, through `map`: fills have_fadt, have_dsdt,
+ * dsdt_addr, memhp and memhp_slots. Returns ACPI_OK or the FADT's problem
+ * (also a warning); a bad DSDT is a warning and leaves memhp false.
+ */
+int acpi_parse_fadt(struct acpi_info *info, const void *table, uint64_t len,
+		    uint64_t phys_addr, acpi_map_fn map, void *ctx);
+
+/*
+ * Look for QEMU's memory-hotplug device in a DSDT's AML (the bytes after
+ * the header): the name `MHPD` and the NameOp of `MDNR` followed by an
+ * integer. Returns 1 with *slots set, 0 when either is missing, or
+ * ACPI_BAD_AML when MDNR's value is no integer opcode.
+ */
+int acpi_find_memhp(const void *aml, uint64_t len, uint64_t *slots);
 
 /* The sum of len bytes, mod 256: 0 for a good ACPI checksum. */
 uint8_t acpi_checksum(const void *bytes, uint64_t len);

@@ -535,13 +535,199 @@ static void first_good_srat_wins(struct ktest *t)
 	KT_EXPECT_EQ(t, info.nr_warnings, 1);
 }
 
+/* ------------------------------------------- FADT, DSDT, memory hotplug */
+
+/*
+ * A DSDT whose AML holds QEMU's memory-hotplug device in the shape QEMU
+ * emits: Scope, Device (MHPD) { Name (_HID, ...) ... Name (MDNR, value) },
+ * with `value` given as the bytes of its data object. The AML around the
+ * names is filler: only the two patterns matter.
+ */
+static uint64_t make_dsdt(const uint8_t *value, uint32_t value_len, bool device)
+{
+	static const uint8_t before[] = {
+		0x10, 0x20, '_', 'S', 'B', '_',            /* Scope (_SB) */
+		0x5b, 0x82, 0x30, 'M', 'H', 'P', 'D',      /* Device (MHPD) */
+		0x08, '_', 'U', 'I', 'D', 0x0d, 'M', 'H', 'P', 0,
+	};
+	uint32_t len = ACPI_HEADER_LEN + sizeof(before) + 5 + value_len + 3;
+	uint64_t addr = table_new("DSDT", len, 2);
+	uint8_t *p = fake_at(addr) + ACPI_HEADER_LEN;
+
+	memcpy(p, before, sizeof(before));
+	if (!device)
+		p[9] = 'X';                                /* MXPD: not the device */
+	p += sizeof(before);
+	*p++ = 0x08;
+	memcpy(p, "MDNR", 4);
+	p += 4;
+	memcpy(p, value, value_len);
+	p += value_len;
+	memcpy(p, "\x14\x00\x00", 3);                      /* a method after it */
+	table_seal(addr);
+	return addr;
+}
+
+/* A FADT of len bytes naming dsdt (32-bit field) and x_dsdt (64-bit). */
+static uint64_t make_fadt(uint32_t len, uint32_t dsdt, uint64_t x_dsdt)
+{
+	uint64_t addr = table_new("FACP", len, 6);
+	uint8_t *f = fake_at(addr);
+
+	put_u32(f + 40, dsdt);
+	if (len >= 148)
+		put_u64(f + 140, x_dsdt);
+	table_seal(addr);
+	return addr;
+}
+
+/* Firmware whose XSDT lists the FADT at fadt and the SRAT. */
+static void make_firmware_fadt(uint64_t fadt)
+{
+	uint64_t tables[2] = { fadt, make_srat(3) };
+	uint64_t xsdt = make_root("XSDT", 8, tables, 2);
+
+	make_rsdp(2, 0, xsdt);
+}
+
+static void memhp_through_x_dsdt(struct ktest *t)
+{
+	uint64_t dsdt;
+
+	fake_reset();
+	dsdt = make_dsdt((const uint8_t *)"\x0a\x02", 2, true);
+	make_firmware_fadt(make_fadt(276, 0, dsdt));
+	acpi_parse(&info, rsdp, 36, fake_map, NULL);
+	KT_EXPECT_EQ(t, info.nr_warnings, 0);
+	KT_EXPECT(t, info.have_fadt);
+	KT_EXPECT(t, info.have_dsdt);
+	KT_EXPECT_EQ(t, info.dsdt_addr, dsdt);
+	KT_EXPECT(t, info.memhp);
+	KT_EXPECT_EQ(t, info.memhp_slots, 2);
+	KT_EXPECT(t, info.have_srat);
+}
+
+static void memhp_through_32bit_dsdt(struct ktest *t)
+{
+	uint64_t dsdt;
+
+	/* A short (ACPI 1.0) FADT, and a long one whose X_DSDT is 0. */
+	for (int i = 0; i < 2; i++) {
+		fake_reset();
+		dsdt = make_dsdt((const uint8_t *)"\x0b\x00\x01", 3, true);
+		make_firmware_fadt(make_fadt(i ? 276 : 116, (uint32_t)dsdt, 0));
+		acpi_parse(&info, rsdp, 36, fake_map, NULL);
+		KT_EXPECT_EQ(t, info.nr_warnings, 0);
+		KT_EXPECT_EQ(t, info.dsdt_addr, dsdt);
+		KT_EXPECT(t, info.memhp);
+		KT_EXPECT_EQ(t, info.memhp_slots, 256);
+	}
+}
+
+static void memhp_integer_encodings(struct ktest *t)
+{
+	static const struct { const char *bytes; uint32_t len; uint64_t value; } cases[] = {
+		{ "\x00", 1, 0 }, { "\x01", 1, 1 }, { "\x0a\xff", 2, 255 },
+		{ "\x0b\x34\x12", 3, 0x1234 }, { "\x0c\x78\x56\x34\x12", 5, 0x12345678 },
+		{ "\x0e\x01\x00\x00\x00\x00\x00\x00\x80", 9, 0x8000000000000001ull },
+		{ "\xff", 1, ~0ull },
+	};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fake_reset();
+		make_firmware_fadt(make_fadt(276, 0,
+			make_dsdt((const uint8_t *)cases[i].bytes, cases[i].len, true)));
+		acpi_parse(&info, rsdp, 36, fake_map, NULL);
+		KT_EXPECT(t, info.memhp);
+		KT_EXPECT_EQ(t, info.memhp_slots, cases[i].value);
+	}
+}
+
+static void memhp_needs_the_device(struct ktest *t)
+{
+	fake_reset();
+	make_firmware_fadt(make_fadt(276, 0,
+		make_dsdt((const uint8_t *)"\x0a\x02", 2, false)));
+	acpi_parse(&info, rsdp, 36, fake_map, NULL);
+	KT_EXPECT(t, info.have_dsdt);
+	KT_EXPECT(t, !info.memhp);
+	KT_EXPECT_EQ(t, info.memhp_slots, 0);
+	KT_EXPECT_EQ(t, info.nr_warnings, 0);
+}
+
+static void memhp_bad_aml(struct ktest *t)
+{
+	uint64_t slots;
+
+	/* A String where an integer belongs, and integers cut short. */
+	fake_reset();
+	make_firmware_fadt(make_fadt(276, 0,
+		make_dsdt((const uint8_t *)"\x0d\x41\x00", 3, true)));
+	acpi_parse(&info, rsdp, 36, fake_map, NULL);
+	KT_EXPECT(t, !info.memhp);
+	KT_EXPECT_EQ(t, count_warnings(&info, ACPI_BAD_AML, "DSDT"), 1);
+
+	KT_EXPECT_EQ(t, acpi_find_memhp("MHPD\x08MDNR\x0c\x01\x02", 11, &slots), ACPI_BAD_AML);
+	KT_EXPECT_EQ(t, acpi_find_memhp("MHPD\x08MDNR", 9, &slots), ACPI_BAD_AML);
+	KT_EXPECT_EQ(t, acpi_find_memhp("MHPD\x08MDNR\x0a\x03", 11, &slots), 1);
+	KT_EXPECT_EQ(t, slots, 3);
+	/* MDNR read as a name (no NameOp before it) is no declaration. */
+	KT_EXPECT_EQ(t, acpi_find_memhp("MHPD\x70MDNR\x0a\x03", 11, &slots), 0);
+	KT_EXPECT_EQ(t, acpi_find_memhp("MDNR", 4, &slots), 0);
+	KT_EXPECT_EQ(t, acpi_find_memhp("", 0, &slots), 0);
+}
+
+static void memhp_bad_tables(struct ktest *t)
+{
+	uint64_t dsdt, fadt;
+
+	/* A DSDT with a bad checksum: a warning, no controller. */
+	fake_reset();
+	dsdt = make_dsdt((const uint8_t *)"\x0a\x02", 2, true);
+	fake_at(dsdt)[40] ^= 1;
+	make_firmware_fadt(make_fadt(276, 0, dsdt));
+	acpi_parse(&info, rsdp, 36, fake_map, NULL);
+	KT_EXPECT(t, info.have_fadt);
+	KT_EXPECT(t, !info.have_dsdt);
+	KT_EXPECT(t, !info.memhp);
+	KT_EXPECT_EQ(t, count_warnings(&info, ACPI_BAD_CHECKSUM, "DSDT"), 1);
+	KT_EXPECT(t, info.have_srat);
+
+	/* A DSDT address outside readable memory. */
+	fake_reset();
+	make_firmware_fadt(make_fadt(276, 0, 0x1000));
+	acpi_parse(&info, rsdp, 36, fake_map, NULL);
+	KT_EXPECT(t, !info.memhp);
+	KT_EXPECT_EQ(t, count_warnings(&info, ACPI_UNREADABLE, "DSDT"), 1);
+
+	/* A table named DSDT that is something else. */
+	fake_reset();
+	dsdt = table_new("SSDT", 40, 2);
+	table_seal(dsdt);
+	make_firmware_fadt(make_fadt(276, 0, dsdt));
+	acpi_parse(&info, rsdp, 36, fake_map, NULL);
+	KT_EXPECT_EQ(t, count_warnings(&info, ACPI_BAD_SIGNATURE, "DSDT"), 1);
+	KT_EXPECT(t, !info.have_dsdt);
+
+	/* A FADT too short to hold the DSDT field. */
+	fake_reset();
+	fadt = table_new("FACP", 40, 1);
+	table_seal(fadt);
+	make_firmware_fadt(fadt);
+	acpi_parse(&info, rsdp, 36, fake_map, NULL);
+	KT_EXPECT(t, !info.have_fadt);
+	KT_EXPECT_EQ(t, count_warnings(&info, ACPI_TRUNCATED, "FACP"), 1);
+	KT_EXPECT(t, info.have_srat);
+}
+
 static void problem_names(struct ktest *t)
 {
 	KT_EXPECT(t, strcmp(acpi_strerror(ACPI_BAD_CHECKSUM), "bad-checksum") == 0);
 	KT_EXPECT(t, strcmp(acpi_strerror(ACPI_TRUNCATED), "truncated") == 0);
-	KT_EXPECT(t, strcmp(acpi_strerror(ACPI_NO_ROOT - 1), "?") == 0);
+	KT_EXPECT(t, strcmp(acpi_strerror(ACPI_BAD_AML - 1), "?") == 0);
+	KT_EXPECT(t, strcmp(acpi_strerror(ACPI_BAD_AML), "bad-aml") == 0);
 	KT_EXPECT(t, strcmp(acpi_strerror(1), "?") == 0);
-	for (int p = ACPI_NO_ROOT; p <= ACPI_OK; p++)
+	for (int p = ACPI_BAD_AML; p <= ACPI_OK; p++)
 		KT_EXPECT(t, strcmp(acpi_strerror(p), "?") != 0);
 }
 
@@ -561,4 +747,10 @@ KTEST_SUITE(acpi,
 	KTEST_CASE(bad_rsdp),
 	KTEST_CASE(bad_tables_are_skipped),
 	KTEST_CASE(first_good_srat_wins),
+	KTEST_CASE(memhp_through_x_dsdt),
+	KTEST_CASE(memhp_through_32bit_dsdt),
+	KTEST_CASE(memhp_integer_encodings),
+	KTEST_CASE(memhp_needs_the_device),
+	KTEST_CASE(memhp_bad_aml),
+	KTEST_CASE(memhp_bad_tables),
 	KTEST_CASE(problem_names));
