@@ -12,7 +12,9 @@
  * Invariants, kept by every function that adds memory:
  *   - a present subsection is also possible;
  *   - SECTION_PRESENT  <=> nr_pages > 0 <=> some present subsection;
- *   - SECTION_ONLINE   <=> SECTION_PRESENT (all memory here is boot RAM);
+ *   - SECTION_ONLINE   <=> SECTION_PRESENT (boot RAM, and hot-added memory,
+ *     is online as soon as it is present);
+ *   - SECTION_ADDED    => SECTION_PRESENT: some of its RAM came by hotplug;
  *   - nr_possible counts sections with SECTION_PRESENT or SECTION_HOTPLUG;
  *   - a section is reached only through a non-NULL root entry.
  */
@@ -30,7 +32,36 @@ static const char *const error_names[] = {
 	[-SECTIONS_ERR_RANGE] = "pfn range reversed or past the physical width",
 	[-SECTIONS_ERR_NO_MAP] = "no memory map",
 	[-SECTIONS_ERR_DISAGREE] = "a section disagrees with the memory map",
+	[-SECTIONS_ERR_PAST_WIDTH] = "range past the physical address width",
+	[-SECTIONS_ERR_OUTSIDE_SRAT] = "range outside every hotpluggable SRAT range",
+	[-SECTIONS_ERR_OVERLAP_RAM] = "range overlaps present memory",
+	[-SECTIONS_ERR_OVERLAP_DIMM] = "range overlaps another DIMM",
+	[-SECTIONS_ERR_UNALIGNED] = "range empty or not whole 2 MiB subsections",
+	[-SECTIONS_ERR_NOT_ONLINE] = "range not onlined memory",
 };
+
+static const char *const reason_names[] = {
+	[0] = "ok",
+	[-SECTIONS_ERR_BITS] = "bits",
+	[-SECTIONS_ERR_PHYS_BITS] = "phys-bits",
+	[-SECTIONS_ERR_NOMEM] = "out-of-memory",
+	[-SECTIONS_ERR_RANGE] = "bad-range",
+	[-SECTIONS_ERR_NO_MAP] = "no-map",
+	[-SECTIONS_ERR_DISAGREE] = "disagree",
+	[-SECTIONS_ERR_PAST_WIDTH] = "past-width",
+	[-SECTIONS_ERR_OUTSIDE_SRAT] = "outside-srat",
+	[-SECTIONS_ERR_OVERLAP_RAM] = "overlaps-ram",
+	[-SECTIONS_ERR_OVERLAP_DIMM] = "overlaps-dimm",
+	[-SECTIONS_ERR_UNALIGNED] = "unaligned",
+	[-SECTIONS_ERR_NOT_ONLINE] = "not-online",
+};
+
+const char *sections_reason(int err)
+{
+	if (err > 0 || -err >= (int)(sizeof(reason_names) / sizeof(reason_names[0])))
+		return "unknown";
+	return reason_names[-err];
+}
 
 const char *sections_strerror(int err)
 {
@@ -394,6 +425,128 @@ int sections_build(struct section_table *t, const struct memmap *map,
 	return SECTIONS_OK;
 }
 
+
+/* ----------------------------------------------------- memory hotplug --- */
+
+#define SUBSECTION_PFNS (1ull << PFN_SUBSECTION_SHIFT)
+
+int sections_check_hotplug(const struct section_table *t,
+			   const struct acpi_info *acpi, uint64_t start_pfn,
+			   uint64_t end_pfn, const struct sections_range *others,
+			   uint32_t nr_others)
+{
+	bool inside = false;
+
+	if (start_pfn >= end_pfn || start_pfn % SUBSECTION_PFNS ||
+	    end_pfn % SUBSECTION_PFNS)
+		return SECTIONS_ERR_UNALIGNED;
+	if (end_pfn > t->end_pfn)
+		return SECTIONS_ERR_PAST_WIDTH;
+	for (uint32_t i = 0; acpi && acpi->have_srat && i < acpi->nr_srat_mem; i++) {
+		const struct acpi_srat_mem *m = &acpi->srat_mem[i];
+
+		if (m->enabled && m->hotplug && m->start >> PAGE_SHIFT <= start_pfn &&
+		    end_pfn <= m->end >> PAGE_SHIFT)
+			inside = true;
+	}
+	if (!inside)
+		return SECTIONS_ERR_OUTSIDE_SRAT;
+	for (uint32_t i = 0; i < nr_others; i++)
+		if (others[i].start_pfn < end_pfn && start_pfn < others[i].end_pfn)
+			return SECTIONS_ERR_OVERLAP_DIMM;
+	if (sections_range_present(t, start_pfn, end_pfn))
+		return SECTIONS_ERR_OVERLAP_RAM;
+	return SECTIONS_OK;
+}
+
+/* Is every section of a page of sections without flags (a page this
+ * call allocated, since a page is kept only for a section with some)? */
+static bool page_unused(const struct section_table *t, void *page)
+{
+	for (uint32_t i = 0; i < t->sections_per_page; i++)
+		if (section_in_page(t, page, i)->flags)
+			return false;
+	return true;
+}
+
+int sections_online(struct section_table *t, uint64_t start_pfn,
+		    uint64_t end_pfn, uint32_t node)
+{
+	uint64_t first_page, last_page;
+	int err;
+
+	if (start_pfn >= end_pfn || start_pfn % SUBSECTION_PFNS ||
+	    end_pfn % SUBSECTION_PFNS || end_pfn > t->end_pfn)
+		return SECTIONS_ERR_RANGE;
+	if (sections_range_present(t, start_pfn, end_pfn))
+		return SECTIONS_ERR_OVERLAP_RAM;
+
+	/* First every page of sections the range needs, so that marking
+	 * cannot fail; on failure, give back the ones taken here. */
+	first_page = pfn_to_section_nr(t, start_pfn) / t->sections_per_page;
+	last_page = pfn_to_section_nr(t, end_pfn - 1) / t->sections_per_page;
+	for (uint64_t i = first_page; i <= last_page; i++) {
+		if (t->root[i])
+			continue;
+		if (!section_get_alloc(t, i * t->sections_per_page)) {
+			for (uint64_t j = first_page; j < i; j++) {
+				if (t->root[j] && page_unused(t, t->root[j])) {
+					t->alloc.free_pages(t->alloc.ctx, t->root[j], 1);
+					t->root[j] = NULL;
+					t->nr_section_pages--;
+				}
+			}
+			return SECTIONS_ERR_NOMEM;
+		}
+	}
+	for (uint64_t pfn = start_pfn; pfn < end_pfn;) {
+		uint64_t nr = pfn_to_section_nr(t, pfn);
+		uint64_t sec_end = section_nr_to_pfn(t, nr + 1);
+		uint64_t piece_end = end_pfn < sec_end ? end_pfn : sec_end;
+		struct section *s = section_get_alloc(t, nr);
+
+		if (!(s->flags & SECTION_PRESENT))
+			s->node = node;
+		pfn = piece_end;
+	}
+	err = add_range(t, start_pfn, end_pfn, node, SECTION_PRESENT | SECTION_ONLINE |
+			SECTION_ADDED);
+	return err;     /* cannot fail: every page is there */
+}
+
+int sections_offline(struct section_table *t, uint64_t start_pfn,
+		     uint64_t end_pfn)
+{
+	if (start_pfn >= end_pfn || start_pfn % SUBSECTION_PFNS ||
+	    end_pfn % SUBSECTION_PFNS || end_pfn > t->end_pfn)
+		return SECTIONS_ERR_RANGE;
+	/* Check everything before changing anything. */
+	for (uint64_t pfn = start_pfn; pfn < end_pfn; pfn += SUBSECTION_PFNS) {
+		const struct section *s = sections_get(t, pfn_to_section_nr(t, pfn));
+
+		if (!s || !(s->flags & SECTION_ADDED) ||
+		    !map_any(section_present_map(t, s), subsection_of(t, pfn),
+			     subsection_of(t, pfn)))
+			return SECTIONS_ERR_NOT_ONLINE;
+	}
+	for (uint64_t pfn = start_pfn; pfn < end_pfn; pfn += SUBSECTION_PFNS) {
+		struct section *s = section_get_alloc(t, pfn_to_section_nr(t, pfn));
+		uint32_t bit = subsection_of(t, pfn);
+
+		s->maps[bit / 64] &= ~(1ull << (bit % 64));
+		if (!(s->flags & SECTION_HOTPLUG))      /* possible only as RAM */
+			s->maps[t->subsection_words + bit / 64] &= ~(1ull << (bit % 64));
+		s->nr_pages -= (uint32_t)SUBSECTION_PFNS;
+		if (s->nr_pages == 0) {
+			s->flags &= ~(SECTION_PRESENT | SECTION_ONLINE | SECTION_ADDED);
+			t->nr_present--;
+			if (!(s->flags & SECTION_HOTPLUG))
+				t->nr_possible--;
+		}
+	}
+	return SECTIONS_OK;
+}
+
 /* ------------------------------------------------------------- checks --- */
 
 /* RAM pages of the map inside pfns [start_pfn, end_pfn). */
@@ -430,6 +583,8 @@ static bool section_agrees(const struct section_table *t,
 
 	if (!s)
 		return pages == 0;
+	if (s->flags & SECTION_ADDED)
+		return true;            /* hot-added: no firmware map knows it */
 	if (s->nr_pages != pages || present != (pages > 0) ||
 	    !!(s->flags & SECTION_ONLINE) != present)
 		return false;

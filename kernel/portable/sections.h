@@ -52,6 +52,8 @@
 #define SECTION_PRESENT 0x1u
 #define SECTION_ONLINE  0x2u
 #define SECTION_HOTPLUG 0x4u
+#define SECTION_ADDED   0x8u  /* holds RAM onlined after boot (hotplug),
+				 which no firmware memory map describes */
 
 /*
  * One section. The two subsection maps follow the fixed part: `words`
@@ -96,9 +98,18 @@ enum sections_error {
 	SECTIONS_ERR_RANGE = -4,      /* pfn range reversed or past the width */
 	SECTIONS_ERR_NO_MAP = -5,     /* no memory map to build from */
 	SECTIONS_ERR_DISAGREE = -6,   /* a section disagrees with the memory map */
+	SECTIONS_ERR_PAST_WIDTH = -7, /* "past-width": beyond the physical width */
+	SECTIONS_ERR_OUTSIDE_SRAT = -8, /* "outside-srat": not in one hotpluggable range */
+	SECTIONS_ERR_OVERLAP_RAM = -9,  /* "overlaps-ram": present memory is there */
+	SECTIONS_ERR_OVERLAP_DIMM = -10,/* "overlaps-dimm": another DIMM is there */
+	SECTIONS_ERR_UNALIGNED = -11, /* "unaligned": not whole 2 MiB subsections */
+	SECTIONS_ERR_NOT_ONLINE = -12,/* "not-online": offline of memory not onlined */
 };
 
 const char *sections_strerror(int err);
+
+/* The short name of an error for report lines: "past-width", ... */
+const char *sections_reason(int err);
 
 /*
  * Set up an empty table for section_bits and phys_bits, allocating the
@@ -132,6 +143,45 @@ int sections_add_hotplug(struct section_table *t, uint64_t start_pfn,
  */
 int sections_build(struct section_table *t, const struct memmap *map,
 		   const struct acpi_info *acpi);
+
+/*
+ * Memory hotplug. A pfn range [start_pfn, end_pfn) as another DIMM holds.
+ */
+struct sections_range {
+	uint64_t start_pfn, end_pfn;
+};
+
+/*
+ * May [start_pfn, end_pfn) be onlined as hot-added memory? In this
+ * order: it must be non-empty and whole 2 MiB subsections (UNALIGNED),
+ * end within the physical width (PAST_WIDTH), lie wholly inside one
+ * enabled hotpluggable SRAT entry of `acpi` (OUTSIDE_SRAT; no SRAT: every
+ * range is outside), meet none of the `nr_others` ranges of `others`
+ * (OVERLAP_DIMM), and hold no present pfn (OVERLAP_RAM). Reads only.
+ */
+int sections_check_hotplug(const struct section_table *t,
+			   const struct acpi_info *acpi, uint64_t start_pfn,
+			   uint64_t end_pfn, const struct sections_range *others,
+			   uint32_t nr_others);
+
+/*
+ * Online [start_pfn, end_pfn) (whole subsections, none present): its
+ * subsections become present and possible, its sections present, online
+ * and SECTION_ADDED, with `node` where they had no RAM; nr_pages grows.
+ * All or nothing: a page of sections it needs (only where the range is
+ * not hotplug already) is allocated first; on SECTIONS_ERR_NOMEM the
+ * pages it took are given back and the table is as before.
+ *
+ * Offline undoes it: [start_pfn, end_pfn) must be present subsections of
+ * SECTION_ADDED sections (else SECTIONS_ERR_NOT_ONLINE, nothing changed);
+ * their present bits go, nr_pages shrinks, and a section left with no
+ * RAM is present and online no more (it stays hotplug). No page is given
+ * back: the sections stay possible.
+ */
+int sections_online(struct section_table *t, uint64_t start_pfn,
+		    uint64_t end_pfn, uint32_t node);
+int sections_offline(struct section_table *t, uint64_t start_pfn,
+		     uint64_t end_pfn);
 
 /* Lookups. pfns past the physical width are neither valid nor possible. */
 static inline uint64_t pfn_to_section_nr(const struct section_table *t,
@@ -197,6 +247,8 @@ bool sections_range_possible_cb(void *table, uint64_t start_pfn, uint64_t end_pf
  * each subsection is present exactly when the map has RAM in it. Returns 0,
  * or SECTIONS_ERR_DISAGREE with *bad_section_nr set to the first section that disagrees.
  */
+/* Sections with SECTION_ADDED hold memory the map cannot know of, and are
+ * not checked. */
 int sections_check_memmap(const struct section_table *t,
 			  const struct memmap *map, uint64_t *bad_section_nr);
 

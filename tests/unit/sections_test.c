@@ -580,6 +580,170 @@ static void check_finds_disagreement(struct ktest *t)
 	finish(t);
 }
 
+/* ---------------------------------------------------- memory hotplug --- */
+
+/* The q35 2 GiB machine with hotplug 4..13 GiB of node 1 (QEMU's shape). */
+static void hotplug_machine(struct ktest *t)
+{
+	q35_2g_map();
+	memset(&acpi, 0, sizeof(acpi));
+	srat_add(0x0, 0x80000000, 0, false);
+	srat_add(0x100000000, 0x340000000, 1, true);
+	KT_ASSERT(t, init(27, 40) == SECTIONS_OK);
+	KT_ASSERT(t, sections_build(&table, &map, &acpi) == SECTIONS_OK);
+}
+
+static void hotplug_check_each_reason(struct ktest *t)
+{
+	const struct sections_range dimm = { 4 * GIB_PFNS, 5 * GIB_PFNS };
+	uint64_t before = ta.calls;
+
+	hotplug_machine(t);
+	before = ta.calls;
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 4 * GIB_PFNS,
+					       5 * GIB_PFNS, NULL, 0), SECTIONS_OK);
+	/* The whole hotpluggable range, to its last pfn. */
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 4 * GIB_PFNS,
+					       13 * GIB_PFNS, NULL, 0), SECTIONS_OK);
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 4 * GIB_PFNS,
+					       4 * GIB_PFNS, NULL, 0), SECTIONS_ERR_UNALIGNED);
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 4 * GIB_PFNS + 1,
+					       5 * GIB_PFNS, NULL, 0), SECTIONS_ERR_UNALIGNED);
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 4 * GIB_PFNS,
+					       5 * GIB_PFNS + 8, NULL, 0), SECTIONS_ERR_UNALIGNED);
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 1023 * GIB_PFNS,
+					       1025 * GIB_PFNS, NULL, 0), SECTIONS_ERR_PAST_WIDTH);
+	/* Past the hotpluggable range's end by one subsection; before it. */
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 12 * GIB_PFNS,
+					       13 * GIB_PFNS + PFNS_PER_SUB, NULL, 0),
+		     SECTIONS_ERR_OUTSIDE_SRAT);
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 3 * GIB_PFNS,
+					       5 * GIB_PFNS, NULL, 0),
+		     SECTIONS_ERR_OUTSIDE_SRAT);
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 20 * GIB_PFNS,
+					       21 * GIB_PFNS, NULL, 0),
+		     SECTIONS_ERR_OUTSIDE_SRAT);
+	/* Overlapping another DIMM by one subsection either side. */
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 5 * GIB_PFNS - PFNS_PER_SUB,
+					       6 * GIB_PFNS, &dimm, 1),
+		     SECTIONS_ERR_OVERLAP_DIMM);
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 5 * GIB_PFNS,
+					       6 * GIB_PFNS, &dimm, 1), SECTIONS_OK);
+	/* No SRAT: nothing is hotpluggable. */
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, NULL, 4 * GIB_PFNS,
+					       5 * GIB_PFNS, NULL, 0),
+		     SECTIONS_ERR_OUTSIDE_SRAT);
+	/* RAM inside a hotpluggable range (a firmware that says so). */
+	KT_ASSERT(t, sections_online(&table, 4 * GIB_PFNS, 5 * GIB_PFNS, 1) == SECTIONS_OK);
+	KT_EXPECT_EQ(t, sections_check_hotplug(&table, &acpi, 5 * GIB_PFNS - PFNS_PER_SUB,
+					       6 * GIB_PFNS, NULL, 0),
+		     SECTIONS_ERR_OVERLAP_RAM);
+	KT_EXPECT_EQ(t, ta.calls, before);      /* the checks allocate nothing */
+	finish(t);
+}
+
+static void online_then_offline(struct ktest *t)
+{
+	uint64_t bad = 0, pages;
+
+	hotplug_machine(t);
+	pages = table.nr_section_pages;
+	/* A 512 MiB DIMM at 4 GiB, node 1: sections 32..35. */
+	KT_ASSERT(t, sections_online(&table, 4 * GIB_PFNS, 4 * GIB_PFNS + GIB_PFNS / 2, 1) ==
+		  SECTIONS_OK);
+	KT_EXPECT_EQ(t, table.nr_present, 16 + 4);
+	KT_EXPECT_EQ(t, table.nr_possible, 16 + 72);
+	KT_EXPECT_EQ(t, table.nr_section_pages, pages);
+	for (uint64_t nr = 32; nr <= 35; nr++) {
+		KT_EXPECT_EQ(t, sections_get(&table, nr)->flags,
+			     SECTION_PRESENT | SECTION_ONLINE | SECTION_HOTPLUG | SECTION_ADDED);
+		KT_EXPECT_EQ(t, sections_get(&table, nr)->nr_pages, 0x8000);
+		KT_EXPECT_EQ(t, sections_get(&table, nr)->node, 1);
+	}
+	KT_EXPECT_EQ(t, sections_get(&table, 36)->flags, SECTION_HOTPLUG);
+	KT_EXPECT(t, sections_pfn_valid(&table, 4 * GIB_PFNS));
+	KT_EXPECT(t, sections_pfn_valid(&table, 4 * GIB_PFNS + GIB_PFNS / 2 - 1));
+	KT_EXPECT(t, !sections_pfn_valid(&table, 4 * GIB_PFNS + GIB_PFNS / 2));
+	/* The firmware map knows nothing of it; the check leaves it out. */
+	KT_EXPECT_EQ(t, sections_check_memmap(&table, &map, &bad), 0);
+	/* Twice is an overlap. */
+	KT_EXPECT_EQ(t, sections_online(&table, 4 * GIB_PFNS, 4 * GIB_PFNS + PFNS_PER_SUB, 1),
+		     SECTIONS_ERR_OVERLAP_RAM);
+
+	/* Offline: boot RAM and memory never onlined are refused whole. */
+	KT_EXPECT_EQ(t, sections_offline(&table, 0, GIB_PFNS), SECTIONS_ERR_NOT_ONLINE);
+	KT_EXPECT_EQ(t, sections_offline(&table, 4 * GIB_PFNS, 5 * GIB_PFNS),
+		     SECTIONS_ERR_NOT_ONLINE);
+	KT_EXPECT_EQ(t, sections_offline(&table, 4 * GIB_PFNS + 1, 5 * GIB_PFNS),
+		     SECTIONS_ERR_RANGE);
+	KT_EXPECT_EQ(t, table.nr_present, 20);
+	KT_ASSERT(t, sections_offline(&table, 4 * GIB_PFNS, 4 * GIB_PFNS + GIB_PFNS / 2) ==
+		  SECTIONS_OK);
+	KT_EXPECT_EQ(t, table.nr_present, 16);
+	KT_EXPECT_EQ(t, table.nr_possible, 16 + 72);
+	for (uint64_t nr = 32; nr <= 35; nr++) {
+		KT_EXPECT_EQ(t, sections_get(&table, nr)->flags, SECTION_HOTPLUG);
+		KT_EXPECT_EQ(t, sections_get(&table, nr)->nr_pages, 0);
+	}
+	KT_EXPECT(t, !sections_range_present(&table, 4 * GIB_PFNS, 13 * GIB_PFNS));
+	KT_EXPECT(t, sections_range_possible(&table, 4 * GIB_PFNS, 5 * GIB_PFNS));
+	KT_EXPECT_EQ(t, sections_check_memmap(&table, &map, &bad), 0);
+	finish(t);
+}
+
+static void online_every_allocation_failure(struct ktest *t)
+{
+	/*
+	 * Memory outside every hotplug range (sections_online does not check
+	 * the SRAT) needs new pages of sections: 3 pages for 16..64 GiB. Fail
+	 * each allocation in turn: the table must be as before.
+	 */
+	for (uint64_t fail = 1; fail <= 4; fail++) {
+		uint64_t pages, present, possible, calls;
+		int err;
+
+		hotplug_machine(t);
+		pages = table.nr_section_pages;
+		present = table.nr_present;
+		possible = table.nr_possible;
+		calls = ta.calls;
+		ta.fail_at = calls + fail;
+		err = sections_online(&table, 20 * GIB_PFNS, 60 * GIB_PFNS, 2);
+		if (fail <= 3) {
+			KT_EXPECT_EQ(t, err, SECTIONS_ERR_NOMEM);
+			KT_EXPECT_EQ(t, table.nr_section_pages, pages);
+			KT_EXPECT_EQ(t, table.nr_present, present);
+			KT_EXPECT_EQ(t, table.nr_possible, possible);
+			KT_EXPECT(t, !sections_range_possible(&table, 20 * GIB_PFNS, 60 * GIB_PFNS));
+			KT_EXPECT_EQ(t, sections_next(&table, 104), table.nr_sections);
+		} else {
+			KT_EXPECT_EQ(t, err, SECTIONS_OK);
+			KT_EXPECT_EQ(t, table.nr_section_pages, pages + 3);
+			KT_EXPECT_EQ(t, table.nr_present, present + 320);
+			/* Offline of memory that is not hotplug takes it all. */
+			KT_EXPECT_EQ(t, sections_offline(&table, 20 * GIB_PFNS, 60 * GIB_PFNS),
+				     SECTIONS_OK);
+			KT_EXPECT_EQ(t, table.nr_present, present);
+			KT_EXPECT_EQ(t, table.nr_possible, possible);
+			KT_EXPECT(t, !sections_range_possible(&table, 20 * GIB_PFNS, 60 * GIB_PFNS));
+		}
+		finish(t);
+	}
+}
+
+static void hotplug_reason_names(struct ktest *t)
+{
+	KT_EXPECT(t, strcmp(sections_reason(SECTIONS_ERR_OUTSIDE_SRAT), "outside-srat") == 0);
+	KT_EXPECT(t, strcmp(sections_reason(SECTIONS_ERR_PAST_WIDTH), "past-width") == 0);
+	KT_EXPECT(t, strcmp(sections_reason(SECTIONS_ERR_OVERLAP_RAM), "overlaps-ram") == 0);
+	KT_EXPECT(t, strcmp(sections_reason(SECTIONS_ERR_OVERLAP_DIMM), "overlaps-dimm") == 0);
+	KT_EXPECT(t, strcmp(sections_reason(-99), "unknown") == 0);
+	for (int e = SECTIONS_ERR_NOT_ONLINE; e <= 0; e++) {
+		KT_EXPECT(t, strcmp(sections_reason(e), "unknown") != 0);
+		KT_EXPECT(t, strcmp(sections_strerror(e), "unknown error") != 0);
+	}
+}
+
 KTEST_SUITE(sections,
 	KTEST_CASE(init_rejects_bad_widths),
 	KTEST_CASE(init_geometry),
@@ -594,4 +758,8 @@ KTEST_SUITE(sections,
 	KTEST_CASE(build_without_srat),
 	KTEST_CASE(build_with_two_nodes_and_hotplug),
 	KTEST_CASE(build_clips_srat_at_width),
-	KTEST_CASE(check_finds_disagreement));
+	KTEST_CASE(check_finds_disagreement),
+	KTEST_CASE(hotplug_check_each_reason),
+	KTEST_CASE(online_then_offline),
+	KTEST_CASE(online_every_allocation_failure),
+	KTEST_CASE(hotplug_reason_names));
