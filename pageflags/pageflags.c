@@ -9,6 +9,7 @@
  * The tree takes the fewest inner levels whose root fits that header;
  * with none, the root is a direct table of leaves.
  *
+ * Pages are given back, before destroy, only by shrink (prune()).
  * Pages are taken only by create and grow, in two passes of populate():
  * count the missing pages, take them all (or give them back and fail),
  * then link them in. A failure leaves nothing behind.
@@ -344,6 +345,68 @@ int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
 	if (end_pfn > reach || end_pfn > map->pfn_limit)
 		return PAGEFLAGS_ERR_RANGE;
 	return populate_map(map, &want);
+}
+
+/* What shrink gives back: leaves meeting [start_pfn, end_pfn) that the
+ * space no longer calls present. */
+struct prune {
+	struct pageflags *map;
+	uint64_t start_pfn, end_pfn;
+	pageflags_range_fn range_present;
+	void *ctx;
+};
+
+/*
+ * Give back the unwanted leaves under *slot (a subtree of `level` whose
+ * first leaf is first_leaf), then the node itself if no leaf is left
+ * under it; the slot then points at the zero node.
+ */
+static void prune(const struct prune *p, void **slot, unsigned int level,
+		  uint64_t first_leaf)
+{
+	uint64_t span = 1ull << level_shift(level);
+	uint64_t start = first_leaf << PAGEFLAGS_LEAF_SHIFT;
+	uint64_t end = (first_leaf + span) << PAGEFLAGS_LEAF_SHIFT;
+	bool empty = true;
+
+	if (*slot == zero_node(level) || end <= p->start_pfn || p->end_pfn <= start)
+		return;
+	if (level == 0) {
+		if (p->range_present(p->ctx, start, end))
+			return;
+	} else {
+		for (unsigned int i = 0; i < PAGEFLAGS_SLOTS; i++) {
+			void **child = &((void **)*slot)[i];
+
+			prune(p, child, level - 1, first_leaf + i * (span / PAGEFLAGS_SLOTS));
+			if (*child != zero_node(level - 1))
+				empty = false;
+		}
+		if (!empty)
+			return;
+	}
+	p->map->source.free_pages(p->map->source.ctx, *slot, 1);
+	*slot = zero_node(level);
+	if (level == 0)
+		p->map->nr_leaves--;
+	else
+		p->map->nr_inner--;
+}
+
+int pageflags_shrink(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn,
+		     pageflags_range_fn range_present, void *ctx)
+{
+	struct prune p = { map, start_pfn, end_pfn, range_present, ctx };
+	uint64_t reach = map->root_slots << (level_shift(map->levels) +
+					     PAGEFLAGS_LEAF_SHIFT);
+
+	if (start_pfn > end_pfn || !range_present)
+		return PAGEFLAGS_ERR_INVALID;
+	if (end_pfn > reach || end_pfn > map->pfn_limit)
+		return PAGEFLAGS_ERR_RANGE;
+	for (uint64_t i = 0; i < map->root_slots; i++)
+		prune(&p, &map->root[i], map->levels, i << level_shift(map->levels));
+	return 0;
 }
 
 /* Visit the subtree `node` of `level`, children first; zero pages are

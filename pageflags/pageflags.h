@@ -14,7 +14,7 @@
  *
  * Errors are negative values of enum pageflags_error, returned directly;
  * pageflags_strerror() names them. A map's structure changes only in
- * create and grow; reads (test, iteration) may run at the same time as
+ * create, grow and shrink; reads (test, iteration) may run at the same time as
  * each other, but anything that writes bits, and grow, must be
  * serialised by the caller.
  */
@@ -133,6 +133,20 @@ void pageflags_clear_all(struct pageflags *map);
 int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn);
 
 /*
+ * Take leaves back (memory hot remove): every leaf meeting [start_pfn,
+ * end_pfn) for which range_present(ctx, leaf's first pfn, leaf's end)
+ * says false is given back, with any inner node left with no leaf; the
+ * bits it held go with it. range_present asks the map's pfn space as it
+ * is now (the memory already gone), about whole leaves. All or nothing:
+ * the arguments are checked first (PAGEFLAGS_ERR_INVALID for start_pfn >
+ * end_pfn or no callback, PAGEFLAGS_ERR_RANGE past the map's reach) and
+ * nothing changes on error; giving back cannot fail. A cursor holding a
+ * leaf given back must be started again.
+ */
+int pageflags_shrink(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn,
+		     pageflags_range_fn range_present, void *ctx);
+
+/*
  * Call fn(ctx, pages, nr_pages) for every run of pages the map holds:
  * each leaf and inner node (one page), children before their parent, then
  * the header (last; one run of one or more pages). Stops at the first
@@ -166,8 +180,8 @@ static inline int pageflags_test_and_clear(struct pageflags *map, uint64_t pfn);
 /*
  * A cursor: the same operations, with the same results, remembering the
  * last real leaf used, so a run of calls in one leaf walks the tree once.
- * Keep it in a local variable. It stays good while the map lives (grow
- * and clear_all move no leaf).
+ * Keep it in a local variable. It stays good while the map lives and no
+ * shrink gives its leaf back (grow and clear_all move no leaf).
  */
 struct pageflags_cursor {
 	struct pageflags *map;

@@ -746,6 +746,71 @@ static void grow_adds_leaves(struct ktest *t)
 	expect_no_leak(t);
 }
 
+/* Shrink gives back the leaves (and nodes) grow added, once the space no
+ * longer calls them present; leaves of memory still present stay. */
+static void shrink_gives_back_leaves(struct ktest *t)
+{
+	uint64_t base = 1ull << 25;     /* 128 GiB: a new first-level node */
+	const struct pageflags_range with_one[] = {
+		{ 0x0, 0x9f }, { 0x100, 0x18000 }, { 0x100000, 0x108000 },
+		{ base + LEAF, base + LEAF + 1 },
+	};
+	struct pageflags_range_list boot = { small_ram, ARRAY_SIZE(small_ram) };
+	struct pageflags_range_list one = { with_one, ARRAY_SIZE(with_one) };
+	struct pageflags *map;
+	uint32_t out;
+
+	src_reset();
+	map = make_map(t, &small, PAGEFLAGS_PRESENT_ONLY);
+	KT_ASSERT(t, map != NULL);
+	KT_EXPECT_EQ(t, pageflags_set(map, 0x77), 0);
+	KT_EXPECT_EQ(t, pageflags_grow(map, base, base + 3 * LEAF), 0);
+	expect_stats(t, map, 4 + 3, 1 + 1);
+	KT_EXPECT_EQ(t, pageflags_set(map, base), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, base + LEAF + 5), 0);
+	out = src.nr_out;
+
+	/* Bad arguments change nothing. */
+	KT_EXPECT_EQ(t, pageflags_shrink(map, 10, 9, pageflags_range_list_overlaps, &boot),
+		     EINVAL_);
+	KT_EXPECT_EQ(t, pageflags_shrink(map, 0, 1, NULL, &boot), EINVAL_);
+	KT_EXPECT_EQ(t, pageflags_shrink(map, 0, (1ull << 28) + 1,
+					 pageflags_range_list_overlaps, &boot), ERANGE_);
+	expect_stats(t, map, 7, 2);
+
+	/* One leaf of the new range is still present: it and its node stay. */
+	KT_EXPECT_EQ(t, pageflags_shrink(map, base, base + 3 * LEAF,
+					 pageflags_range_list_overlaps, &one), 0);
+	expect_stats(t, map, 4 + 1, 1 + 1);
+	KT_EXPECT_EQ(t, src.nr_out, out - 2);
+	KT_EXPECT_EQ(t, pageflags_test(map, base), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, base), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_test(map, base + LEAF + 5), 1);
+
+	/* All gone: the leaf and the node go back; boot leaves stay, and a
+	 * range outside the shrink keeps its leaves whatever the space says. */
+	KT_EXPECT_EQ(t, pageflags_shrink(map, base, base + 3 * LEAF,
+					 pageflags_range_list_overlaps, &boot), 0);
+	expect_stats(t, map, 4, 1);
+	KT_EXPECT_EQ(t, src.nr_out, out - 4);
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, 3 * LEAF), 0x100000);
+	KT_EXPECT_EQ(t, pageflags_next_leaf(map, 0x108000), NONE);
+	KT_EXPECT_EQ(t, pageflags_shrink(map, 0, 0x108000,
+					 pageflags_range_list_overlaps, &boot), 0);
+	KT_EXPECT_EQ(t, pageflags_shrink(map, 9, 9,
+					 pageflags_range_list_overlaps, &boot), 0);
+	expect_stats(t, map, 4, 1);
+	KT_EXPECT_EQ(t, pageflags_test(map, 0x77), 1);
+	KT_EXPECT_EQ(t, pageflags_count(map), 1);
+
+	/* Grow again after a shrink: the same leaves come back. */
+	KT_EXPECT_EQ(t, pageflags_grow(map, base, base + 3 * LEAF), 0);
+	expect_stats(t, map, 7, 2);
+	KT_EXPECT_EQ(t, pageflags_test(map, base + LEAF + 5), 0);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
 /* The last run pageflags_for_each_page() lists: the map's header. */
 static int keep_run(void *ctx, void *pages, uint64_t nr_pages)
 {
@@ -1157,6 +1222,7 @@ KTEST_SUITE(pageflags,
 	KTEST_CASE(dense_leaf),
 	KTEST_CASE(sparse_52_bit_layout),
 	KTEST_CASE(grow_adds_leaves),
+	KTEST_CASE(shrink_gives_back_leaves),
 	KTEST_CASE(plain_ops_leave_the_header),
 	KTEST_CASE(cursor_skips_walk),
 	KTEST_CASE(zero_leaf_stands_for_absent),
