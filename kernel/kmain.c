@@ -21,6 +21,7 @@
 #include "kernel/console.h"
 #include "kernel/pageflags_boot.h"
 #include "kernel/fwcfg.h"
+#include "kernel/hibernate.h"
 #include "kernel/ktest.h"
 #include "kernel/memory_boot.h"
 #include "kernel/options.h"
@@ -135,12 +136,18 @@ void kmain(struct boot_info *bi)
 	if (sections_boot(bi, opts.section_bits) != 0)
 		panic("sections: cannot build the section table (see the error above)");
 
+	/* The hibernation disk, if there is one (docs/hibernation.md). */
+	disk_boot();
+
 	/* The dynamic page flags over the real pfn space. */
 	boot_errors += pageflags_boot();
 
 	/* An in-memory hibernation, walking page-flag maps (docs/snapshot.md). */
 	boot_errors += snapshot_boot(opts.snapshot_bytes, opts.snapshot_corrupt,
 				     opts.fail_alloc_nth, opts.fail_alloc_every);
+
+	if (opts.diskbench_bytes)
+		boot_errors += diskbench(opts.diskbench_bytes);
 
 	ktest_run(&opts, bi, &results);
 	if (opts.shell)

@@ -16,6 +16,7 @@ static const struct kernel_options defaults = {
 	.snapshot_bytes = 16ULL << 20,
 	.snapshot_corrupt = CORRUPT_NONE,
 	.shell = false,
+	.diskbench_bytes = 0,
 };
 
 const char *const crash_names[] = { "none", "pagefault", "divide", "ud", "gp", NULL };
@@ -43,6 +44,18 @@ static const char *parse_fail_alloc(const struct cmdline_option *opt,
 	return NULL;
 }
 
+/* diskbench (8 MiB) or diskbench=SIZE (4K..1G); opt->dst is the byte count. */
+static const char *parse_diskbench(const struct cmdline_option *opt,
+				   const char *v, size_t len)
+{
+	uint64_t n = 8ULL << 20;
+
+	if (v && (cmdline_number(v, len, 1, &n) != 0 || n < 4096 || n > (1ULL << 30)))
+		return "invalid or out of range";
+	*(uint64_t *)opt->dst = n;
+	return NULL;
+}
+
 unsigned int options_parse(struct kernel_options *o, const char *line,
 			   cmdline_report_fn report, void *ctx)
 {
@@ -67,6 +80,8 @@ unsigned int options_parse(struct kernel_options *o, const char *line,
 		  .valid_text = "none|data|pfn|truncate|magic|memmap", .default_text = "none" },
 		{ .name = "shell", .parse = cmdline_parse_flag, .dst = &o->shell,
 		  .valid_text = "shell, shell=on or shell=off", .default_text = "off" },
+		{ .name = "diskbench", .parse = parse_diskbench, .dst = &o->diskbench_bytes,
+		  .valid_text = "diskbench or diskbench=SIZE (4K..1G)", .default_text = "off" },
 	};
 
 	*o = defaults;

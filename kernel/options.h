@@ -27,6 +27,7 @@ struct kernel_options {
 	uint64_t snapshot_bytes;     /* workload size in bytes; 0 = no snapshot */
 	uint32_t snapshot_corrupt;   /* enum snapshot_corrupt_kind (kernel/snapshot_boot.h) */
 	bool shell;                  /* interactive serial shell after the tests */
+	uint64_t diskbench_bytes;    /* diskbench[=SIZE]: raw disk bandwidth; 0 = off */
 };
 
 /*

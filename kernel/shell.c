@@ -15,6 +15,7 @@
 #include "kernel/console.h"
 #include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
+#include "kernel/hibernate.h"
 #include "kernel/idle.h"
 #include "kernel/memory_boot.h"
 #include "kernel/portable/memmap.h"
@@ -364,6 +365,18 @@ static void cmd_alloc(int argc, char **argv)
 			(unsigned long long)last, (unsigned long long)nr_held);
 }
 
+static void cmd_diskbench(int argc, char **argv)
+{
+	uint64_t bytes = 8ULL << 20;
+
+	if (argc > 2 || (argc == 2 && (cmdline_number(argv[1], strlen(argv[1]), 1, &bytes) != 0 ||
+				       bytes < PAGE_SIZE || bytes > (1ULL << 30)))) {
+		kprintf("error: diskbench: usage: diskbench [SIZE], SIZE from 4K to 1G\n");
+		return;
+	}
+	diskbench(bytes);
+}
+
 static void cmd_stats(int argc, char **argv)
 {
 	int nr_maps = 0;
@@ -462,6 +475,7 @@ static const struct command commands[] = {
 	{ "restore", "restore                     validate the image, put the workload back, verify it", cmd_restore },
 	{ "alloc", "alloc N                     take N frames from the frame allocator", cmd_alloc },
 	{ "stats", "stats                       the frame allocator's counters", cmd_stats },
+	{ "diskbench", "diskbench [SIZE]            write, read back and time SIZE (8M) on the virtio disk", cmd_diskbench },
 	{ "exit", "exit                        leave the shell and end the run", NULL },
 	{ NULL, NULL, NULL },
 };

@@ -86,4 +86,20 @@ like($out, qr/bad size '3X'/, 'a DIMM of a bad size: says which');
 
 like(`tools/run-qemu --help`, qr/--dimm SIZE\[\@NODE\].*--qmp PATH/s, '--help documents --dimm and --qmp');
 
+# --disk FILE: a legacy virtio-blk disk; the CD keeps bootindex 0.
+{
+	my $disk = "$dir/disk.img";
+	open(my $d, '>', $disk) or die "$disk: $!";
+	close($d);
+	($st, $out) = dry('--disk', $disk);
+	is($st, 0, '--disk: exit 0') or diag($out);
+	like($out, qr/-drive file=\Q$disk\E\\?,format=raw\\?,if=none\\?,id=hib/, '--disk: the raw drive');
+	like($out, qr/virtio-blk-pci\\?,drive=hib\\?,disable-modern=on\\?,bootindex=1/, '--disk: a legacy virtio-blk-pci device, bootindex 1');
+	like($out, qr/ide-cd\\?,drive=cd\\?,bus=ide.0\\?,bootindex=0/, '--disk: the CD boots first');
+	unlike($out, qr/-cdrom/, '--disk: no -cdrom without a bootindex');
+	($st, $out) = dry('--disk', "$dir/missing.img");
+	is($st, 2, '--disk with no such file: exit 2');
+	like($out, qr/no disk image/, '--disk with no such file: says so');
+}
+
 done_testing();
