@@ -151,7 +151,7 @@ void kmain(struct boot_info *bi)
 
 	ktest_run(&opts, bi, &results);
 	if (opts.shell)
-		shell_run();
+		shell_run(opts.shell_idle);
 
 	/*
 	 * A boot step that failed without stopping the boot fails the run, and

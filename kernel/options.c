@@ -17,6 +17,7 @@ static const struct kernel_options defaults = {
 	.snapshot_corrupt = CORRUPT_NONE,
 	.shell = false,
 	.diskbench_bytes = 0,
+	.shell_idle = 0,                /* wait for ever */
 };
 
 const char *const crash_names[] = { "none", "pagefault", "divide", "ud", "gp", NULL };
@@ -82,6 +83,9 @@ unsigned int options_parse(struct kernel_options *o, const char *line,
 		  .valid_text = "shell, shell=on or shell=off", .default_text = "off" },
 		{ .name = "diskbench", .parse = parse_diskbench, .dst = &o->diskbench_bytes,
 		  .valid_text = "diskbench or diskbench=SIZE (4K..1G)", .default_text = "off" },
+		{ .name = "shell_idle", .parse = cmdline_parse_u32, .dst = &o->shell_idle,
+		  .min = 0, .max = 1000000, .valid_text = "0..1000000 (seconds, 0 for ever)",
+		  .default_text = "0" },
 	};
 
 	*o = defaults;

@@ -28,6 +28,7 @@ struct kernel_options {
 	uint32_t snapshot_corrupt;   /* enum snapshot_corrupt_kind (kernel/snapshot_boot.h) */
 	bool shell;                  /* interactive serial shell after the tests */
 	uint64_t diskbench_bytes;    /* diskbench[=SIZE]: raw disk bandwidth; 0 = off */
+	uint32_t shell_idle;         /* seconds without input that end the shell; 0 = never */
 };
 
 /*

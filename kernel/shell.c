@@ -23,6 +23,7 @@
 #include "kernel/sections_boot.h"
 #include "kernel/shell.h"
 #include "kernel/snapshot_boot.h"
+#include "kernel/x86.h"
 
 #define SHELL_LINE_MAX 128      /* bytes, including the final NUL */
 #define SHELL_ARGS_MAX 6
@@ -482,20 +483,32 @@ static const struct command commands[] = {
 
 /* -------------------------------------------------------- line editor --- */
 
-/* The next byte from the serial line; the CPU sleeps while none comes. */
+/* shell_idle=SECONDS as TSC cycles: the longest wait for a byte; 0: none. */
+static uint64_t idle_limit_cycles;
+
+#define SHELL_IDLE (-2)         /* shell_getc(), read_line(): no input came */
+
+/*
+ * The next byte from the serial line; the CPU sleeps while none comes.
+ * SHELL_IDLE when none came for idle_limit_cycles.
+ */
 static int shell_getc(void)
 {
+	uint64_t start = rdtsc();
 	int c;
 
-	while ((c = console_try_getc()) < 0)
+	while ((c = console_try_getc()) < 0) {
+		if (idle_limit_cycles && rdtsc() - start >= idle_limit_cycles)
+			return SHELL_IDLE;
 		idle_wait();
+	}
 	return c;
 }
 
 /*
  * Read one line into buf, echoing it. Backspace (0x08 or 0x7f) erases.
  * Returns its length, or -1 when it was longer than the buffer (the rest
- * of the line is read and thrown away).
+ * of the line is read and thrown away), or SHELL_IDLE.
  */
 static int read_line(char *buf, int size)
 {
@@ -505,6 +518,8 @@ static int read_line(char *buf, int size)
 	for (;;) {
 		int c = shell_getc();
 
+		if (c == SHELL_IDLE)
+			return SHELL_IDLE;
 		if (c == '\r' || c == '\n') {
 			kprintf("\n");
 			buf[len] = '\0';
@@ -569,11 +584,13 @@ static uint64_t frames_in_use(void)
 	return st.allocated - st.freed;
 }
 
-void shell_run(void)
+void shell_run(uint32_t idle_seconds)
 {
 	static char line[SHELL_LINE_MAX];
 	char *argv[SHELL_ARGS_MAX];
 	bool sleeps = idle_start();
+
+	idle_limit_cycles = idle_seconds ? idle_seconds * tsc_hz() : 0;
 
 	kprintf("# shell: state=ready frames_in_use=%llu idle=%s help=\"type help\"\n",
 		(unsigned long long)frames_in_use(), sleeps ? "apic-timer" : "poll");
@@ -583,6 +600,10 @@ void shell_run(void)
 
 		kprintf("dynflags> ");
 		len = read_line(line, sizeof(line));
+		if (len == SHELL_IDLE) {
+			kprintf("\n# shell: state=idle seconds=%u action=exit\n", idle_seconds);
+			break;
+		}
 		if (len < 0) {
 			kprintf("error: line too long (at most %d characters)\n", SHELL_LINE_MAX - 1);
 			continue;

@@ -80,4 +80,19 @@ is($end->{frames_in_use}, $start->{frames_in_use}, 'every frame the session took
 unlike($r->{out}, qr/^# exception:/m, 'no exception');
 like($r->{out}, qr/^# verdict: pass /m, 'the run ends with its verdict');
 
+# shell_idle=SECONDS: a shell that gets no input ends with its verdict
+# instead of waiting for ever (stdin is empty: only the timeout could end it).
+my $t0 = time();
+$r = boot(firmware => 'bios', mem => '256M', cmdline => 'ktest=none snapshot=0 shell shell_idle=3',
+	  stdin => '', timeout => 60);
+my $took = time() - $t0;
+expect_verdict($r, 33, 'shell_idle=3 without input');
+my @idle = grep { defined $_->{seconds} } diag_lines($r, 'shell');
+is(scalar(@idle), 1, 'one # shell: idle line');
+is($idle[0]{seconds}, 3, 'naming the idle time');
+is($idle[0]{action}, 'exit', 'and that the shell ends');
+like($r->{out}, qr/^# shell: state=idle seconds=3 action=exit\n# shell: state=bye /m, 'then the shell says goodbye');
+ok($took < 45, "and the run ends well before the timeout (${took}s)");
+is(scalar(grep { /^# cmdline-/ } @{ $r->{lines} }), 0, 'shell_idle= is an option');
+
 done_testing();

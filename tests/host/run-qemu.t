@@ -86,6 +86,18 @@ like($out, qr/bad size '3X'/, 'a DIMM of a bad size: says which');
 
 like(`tools/run-qemu --help`, qr/--dimm SIZE\[\@NODE\].*--qmp PATH/s, '--help documents --dimm and --qmp');
 
+# --stdin: a shell left without input ends itself before the timeout.
+($st, $out) = dry('--stdin', '--cmdline', "'ktest=none shell'");
+like($out, qr/string=ktest=none\\ shell\\ shell_idle=105\s/, '--stdin: shell_idle= is the timeout (120) minus 15');
+($st, $out) = dry('--stdin', '--timeout', 20, '--cmdline', 'shell');
+like($out, qr/string=shell\\ shell_idle=10\s/, '--stdin --timeout 20: at least half the timeout');
+($st, $out) = dry('--stdin', '--cmdline', "'shell shell_idle=7'");
+like($out, qr/string=shell\\ shell_idle=7\s/, '--stdin: a shell_idle= given is kept, none added');
+($st, $out) = dry('--cmdline', 'shell');
+unlike($out, qr/shell_idle/, 'without --stdin: no shell_idle=');
+($st, $out) = dry('--stdin');
+unlike($out, qr/fw_cfg/, '--stdin without --cmdline: no fw_cfg file (extra -fw_cfg arguments do not clash)');
+
 # --disk FILE: a legacy virtio-blk disk; the CD keeps bootindex 0.
 {
 	my $disk = "$dir/disk.img";

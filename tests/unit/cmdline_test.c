@@ -43,6 +43,7 @@ static void defaults_on_empty_line(struct ktest *t)
 	KT_EXPECT_EQ(t, o.crash, CRASH_NONE);
 	KT_EXPECT_EQ(t, o.fail_alloc_nth, 0);
 	KT_EXPECT(t, !o.shell);
+	KT_EXPECT_EQ(t, o.shell_idle, 0);
 	KT_EXPECT_EQ(t, o.ktest[0], '\0');
 	KT_EXPECT_EQ(t, options_parse(&o, NULL, collect, &s), 0);
 	KT_EXPECT_EQ(t, options_parse(&o, "   \t ", collect, &s), 0);
@@ -55,7 +56,7 @@ static void every_option_parses(struct ktest *t)
 
 	KT_EXPECT_EQ(t, options_parse(&o, "  section_bits=30 snapshot=64M crash=ud "
 					  "fail_alloc=7,every snapshot_corrupt=memmap "
-					  "shell ktest=a,b", collect, &s), 0);
+					  "shell shell_idle=90 ktest=a,b", collect, &s), 0);
 	KT_EXPECT_EQ(t, o.section_bits, 30);
 	KT_EXPECT_EQ(t, o.snapshot_bytes, 64ULL << 20);
 	KT_EXPECT_EQ(t, o.crash, CRASH_UD);
@@ -63,6 +64,7 @@ static void every_option_parses(struct ktest *t)
 	KT_EXPECT(t, o.fail_alloc_every);
 	KT_EXPECT_EQ(t, o.snapshot_corrupt, CORRUPT_MEMMAP);
 	KT_EXPECT(t, o.shell);
+	KT_EXPECT_EQ(t, o.shell_idle, 90);
 	KT_EXPECT(t, strcmp(o.ktest, "a,b") == 0);
 }
 
@@ -87,6 +89,7 @@ static void invalid_values_keep_the_default(struct ktest *t)
 		"crash=sideways", "crash", "crash=",
 		"fail_alloc=0", "fail_alloc=", "fail_alloc", "fail_alloc=3,evry",
 		"fail_alloc=3,", "fail_alloc=,every", "shell=maybe",
+		"shell_idle=", "shell_idle=1000001", "shell_idle=soon",
 		"snapshot_corrupt=all", "ktest=",
 	};
 
