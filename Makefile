@@ -58,11 +58,11 @@ KERNEL_GLUE   := kernel/kmain.c kernel/console.c kernel/string.c kernel/trap.c \
 	kernel/pci.c kernel/virtio_blk.c kernel/hibernate.c
 PORTABLE_SRCS := kernel/portable/cmdline.c kernel/portable/memmap.c \
 	kernel/portable/acpi.c kernel/portable/sections.c kernel/portable/crc32c.c \
-	kernel/portable/snapimg.c pageflags/pageflags.c
+	kernel/portable/snapimg.c kernel/portable/hibimg.c pageflags/pageflags.c
 # Suites: tests/unit/ run on the host too; tests/kernel/ only in the kernel.
 UNIT_SUITES   := tests/unit/cmdline_test.c tests/unit/memmap_test.c \
 	tests/unit/acpi_test.c tests/unit/sections_test.c tests/unit/crc32c_test.c \
-	tests/unit/snapimg_test.c tests/unit/pageflags_test.c
+	tests/unit/snapimg_test.c tests/unit/hibimg_test.c tests/unit/pageflags_test.c
 KERNEL_SUITES := tests/kernel/cpu_ktest.c tests/kernel/memory_ktest.c \
 	tests/kernel/frame_ktest.c tests/kernel/paging_ktest.c \
 	tests/kernel/sections_boot_ktest.c tests/kernel/flags_boot_ktest.c \
