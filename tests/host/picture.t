@@ -158,6 +158,25 @@ sub elements {
 	like($svg, qr/<pattern id="hatch-hotplug"/, 'maxmem: defines the hatch pattern');
 }
 
+# ------------------------------- a cold-plugged DIMM in a hotplug slot ---
+{
+	my $svg = render("$fixtures/report-dimm.txt", 'dimm');
+	is(balanced($svg), '', 'dimm: SVG tags nest properly');
+	my @d = elements($svg, 'rect', 'dimm');
+	is(scalar @d, 1, 'dimm: one DIMM drawn');
+	is_deeply([map { $d[0]{$_} } qw(data-slot data-start data-end fill)],
+		[0, '0x100000000', '0x140000000', '#ffd92f'], 'dimm: slot 0, 4 GiB to 5 GiB, in its own colour');
+	like($d[0]{title} // $svg, qr/DIMM in slot 0, node 0, coldplug/, 'dimm: its title says slot, node and state');
+	my ($legend) = $svg =~ /<g class="legend">(.*?)<\/g>/s;
+	like($legend // '', qr/<rect class="legend-swatch dimm" [^>]*fill="#ffd92f"/, 'dimm: the legend has the DIMM colour');
+	my $plain = render("$fixtures/report-maxmem.txt", 'no-dimm');
+	unlike($plain, qr/class="dimm/, 'no # dimm: line: no DIMM row');
+	spew("$tmp/bad-dimm.txt", "# dimm: slot=0 start=0x140000000 end=0x100000000 node=0 state=coldplug\n");
+	my ($status, undef, $err) = run_picture(undef, '--no-png', '-o', "$tmp/bad-dimm.svg", "$tmp/bad-dimm.txt");
+	is($status, 1, 'a reversed DIMM range: exit 1');
+	like($err, qr/bad-dimm\.txt:1: dimm range is empty or reversed/, 'a reversed DIMM range: names the line');
+}
+
 # ------------------------------------------------ robustness of input ---
 {
 	my $text = slurp("$fixtures/report-6g.txt");
