@@ -91,6 +91,8 @@ sub execute {
 	my %req = (execute => $cmd, id => $id);
 	$req{arguments} = $args if $args;
 	my $line = $self->{json}->encode(\%req) . "\n";
+	local $SIG{PIPE} = 'IGNORE';            # QEMU gone: an error, not a signal
+	die "QMP $cmd: not connected\n" unless $self->{sock};
 	defined syswrite($self->{sock}, $line) or die "QMP $cmd: write: $!\n";
 	$timeout //= $self->{command_timeout};
 	my $deadline = time() + $timeout;
@@ -142,6 +144,31 @@ sub poll {
 	my $deadline = time() + ($timeout // 0);
 	while (eval { $self->_pump($deadline - time()) }) { }
 	return $self->events;
+}
+
+# add_dimm(N, SIZE_BYTES, node => K, addr => A): object-add of memory
+# backend mN, then device_add of pc-dimm dN on it (the names run-qemu's
+# --dimm uses, so pick N past the cold-plugged ones). Returns "dN".
+sub add_dimm {
+	my ($self, $n, $size, %o) = @_;
+	$self->execute('object-add', { 'qom-type' => 'memory-backend-ram', id => "m$n", size => $size });
+	my %dev = (driver => 'pc-dimm', id => "d$n", memdev => "m$n");
+	$dev{$_} = $o{$_} for grep { defined $o{$_} } qw(node addr slot);
+	$self->execute('device_add', \%dev);
+	return "d$n";
+}
+
+# query-memory-devices as { ID => { addr, size, slot, node, hotplugged } }.
+sub dimms {
+	my ($self) = @_;
+	return { map { ($_->{data}{id} // "slot$_->{data}{slot}") => $_->{data} }
+		 grep { $_->{type} eq 'dimm' } @{ $self->execute('query-memory-devices') } };
+}
+
+# query-acpi-ospm-status as { SLOT => { device, source, status } }.
+sub ost {
+	my ($self) = @_;
+	return { map { ($_->{slot} => $_) } @{ $self->execute('query-acpi-ospm-status') } };
 }
 
 sub close {
