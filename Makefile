@@ -52,6 +52,7 @@ KASFLAGS := -g -I. -DDYNFLAGS_KERNEL
 # layers). Link order is the order the KTAP suites run in.
 BOOT_SRCS     := boot/entry.S boot/multiboot2.c boot/efi_entry.c boot/common.c
 KERNEL_GLUE   := kernel/kmain.c kernel/console.c kernel/string.c kernel/trap.c \
+	kernel/timing.c \
 	kernel/trap_entry.S kernel/idle.c kernel/cpu.c kernel/fwcfg.c kernel/options.c \
 	kernel/memory_boot.c kernel/frame.c kernel/paging.c kernel/sections_boot.c \
 	kernel/pageflags_boot.c kernel/snapshot_boot.c kernel/shell.c kernel/ktest.c \

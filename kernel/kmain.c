@@ -30,6 +30,7 @@
 #include "kernel/snapshot_boot.h"
 #include "kernel/portable/sections.h"
 #include "kernel/sections_boot.h"
+#include "kernel/timing.h"
 
 #define FWCFG_CMDLINE "opt/dynflags/cmdline"
 
@@ -119,8 +120,10 @@ void kmain(struct boot_info *bi)
 	struct ktest_results results;
 	uint32_t exit_code, boot_errors = 0;
 
+	timing_start();
 	console_init();
 	trap_init();
+	timing_mark("console");
 	build_cmdline(bi);
 	kprintf("\n# boot: loader=%s firmware=%s cmdline=\"%s\"\n",
 		bi->loader, bi->firmware, printable(cmdline, strlen(cmdline)));
@@ -129,6 +132,7 @@ void kmain(struct boot_info *bi)
 		panic("boot: %s", bi->error);
 	options_parse(&opts, cmdline, report_option_problem, NULL);
 	deliberate_crash(opts.crash);
+	timing_mark("cmdline");
 
 	/* The physical memory model (kernel/portable/memmap.c ... kernel/portable/sections.c). */
 	if (memory_boot(bi, opts.fail_alloc_nth, opts.fail_alloc_every) != 0)
@@ -138,20 +142,36 @@ void kmain(struct boot_info *bi)
 
 	/* The hibernation disk, if there is one (docs/hibernation.md). */
 	disk_boot();
+	timing_mark("disk");
 
 	/* The dynamic page flags over the real pfn space. */
 	boot_errors += pageflags_boot();
+	timing_mark("pageflags");
+
+	/* The TSC's rate, against the PIT (5 x 10 ms): the timing lines so far
+	 * are printed now, and the snapshot's bandwidth uses it too. */
+	{
+		uint64_t hz = tsc_hz();
+
+		timing_mark("tsc");
+		timing_set_hz(hz);
+	}
 
 	/* An in-memory hibernation, walking page-flag maps (docs/snapshot.md). */
 	boot_errors += snapshot_boot(opts.snapshot_bytes, opts.snapshot_corrupt,
 				     opts.fail_alloc_nth, opts.fail_alloc_every);
+	timing_mark("snapshot");
 
-	if (opts.diskbench_bytes)
+	if (opts.diskbench_bytes) {
 		boot_errors += diskbench(opts.diskbench_bytes);
+		timing_mark("diskbench");
+	}
 
 	ktest_run(&opts, bi, &results);
-	if (opts.shell)
+	if (opts.shell) {
 		shell_run(opts.shell_idle);
+		timing_mark("shell");
+	}
 
 	/*
 	 * A boot step that failed without stopping the boot fails the run, and
@@ -160,6 +180,7 @@ void kmain(struct boot_info *bi)
 	 */
 	boot_errors += results.unknown_suites != 0;
 	exit_code = results.failed || boot_errors ? EXIT_FAIL : EXIT_PASS;
+	timing_total();
 	kprintf("# verdict: %s suites=%u passed=%u failed=%u skipped=%u boot_errors=%u exit=0x%x\n",
 		exit_code == EXIT_PASS ? "pass" : "fail", results.suites, results.passed,
 		results.failed, results.skipped, boot_errors, exit_code);

@@ -23,6 +23,7 @@
 #include "kernel/frame.h"
 #include "kernel/ktest.h"
 #include "kernel/options.h"
+#include "kernel/timing.h"
 #include "tests/ktest.h"
 
 extern const struct ktest_suite __start_ktest_suites[];
@@ -162,6 +163,12 @@ void ktest_run(const struct kernel_options *opts, const struct boot_info *bi,
 		console_set_report_indent(NULL);
 		out->suites++;
 		kprintf("%s %u %s\n", suite_failed ? "not ok" : "ok", ++number, s->name);
+		{
+			char phase[40];
+
+			ksnprintf(phase, sizeof(phase), "ktest:%s", s->name);
+			timing_mark(phase);
+		}
 	}
 }
 

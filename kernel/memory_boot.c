@@ -8,6 +8,7 @@
 #include "kernel/portable/memmap.h"
 #include "kernel/memory_boot.h"
 #include "kernel/paging.h"
+#include "kernel/timing.h"
 
 /* The kernel's map (large, so static; memmap_get() hands it out). */
 static struct memmap kernel_map;
@@ -36,13 +37,16 @@ int memory_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 	}
 	map = memmap_get();
 	memmap_report(map, kprintf);
+	timing_mark("memmap");
 
 	if (frame_init(map, bi) != 0)
 		return -1;
 	frame_inject_failure(fail_nth, fail_every);
+	timing_mark("frames");
 	rc = paging_init(map);
 	if (rc == 0)
 		paging_report();
 	frame_report();      /* on failure too: the counters show no leak */
+	timing_mark("paging");
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include "kernel/paging.h"
 #include "kernel/portable/sections.h"
 #include "kernel/sections_boot.h"
+#include "kernel/timing.h"
 
 struct section_table kernel_sections;
 struct acpi_info kernel_acpi;
@@ -57,6 +58,7 @@ int sections_boot(const struct boot_info *bi, uint32_t section_bits)
 
 	acpi_parse(&kernel_acpi, bi->rsdp, bi->rsdp_len, map_firmware_tables, NULL);
 	acpi_report(&kernel_acpi, kprintf);
+	timing_mark("acpi");
 
 	err = sections_init(&kernel_sections, section_bits, phys_bits, &frame_page_source);
 	if (err == SECTIONS_OK)
@@ -72,5 +74,6 @@ int sections_boot(const struct boot_info *bi, uint32_t section_bits)
 		return -1;
 	}
 	sections_report(&kernel_sections, kprintf);
+	timing_mark("sections");
 	return 0;
 }
