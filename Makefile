@@ -56,6 +56,7 @@ KERNEL_GLUE   := kernel/kmain.c kernel/console.c kernel/string.c kernel/trap.c \
 	kernel/trap_entry.S kernel/idle.c kernel/cpu.c kernel/fwcfg.c kernel/options.c \
 	kernel/memory_boot.c kernel/frame.c kernel/paging.c kernel/sections_boot.c \
 	kernel/pageflags_boot.c kernel/snapshot_boot.c kernel/shell.c kernel/ktest.c \
+	kernel/hotplug.c \
 	kernel/pci.c kernel/virtio_blk.c kernel/hibernate.c
 PORTABLE_SRCS := kernel/portable/cmdline.c kernel/portable/memmap.c \
 	kernel/portable/acpi.c kernel/portable/sections.c kernel/portable/crc32c.c \

@@ -8,6 +8,11 @@
  * a clear bit is either not ours or handed out. The bitmap lives in the
  * first usable gap below the boot mapping's limit that is large enough.
  *
+ * Memory added after boot (frame_add_range(), for hotplug) gets a bitmap
+ * of its own per range, in frames taken from the allocator, so that the
+ * boot bitmap never has to grow: single frames come from the boot bitmap
+ * first, then from the added ranges in the order they came.
+ *
  * Allocation is next fit: the search starts at the word where the last one
  * ended, and wraps around once. Nothing but the bitmap is touched until a
  * frame is handed out, so a 6 GiB guest costs QEMU no host memory for the
@@ -22,6 +27,8 @@
 #define BOOT_MAPPED_LIMIT (4ULL << 30)      /* boot/entry.S maps 0..4 GiB */
 #define BITS_PER_WORD     64
 #define MAX_EXCLUDED      (3 + BOOT_REGIONS_MAX)
+#define MAX_ADDED         32                /* ranges frame_add_range keeps */
+#define NO_PFN            UINT64_MAX
 
 struct area {
 	uint64_t start, end;   /* bytes, page aligned, [start, end) */
@@ -39,6 +46,16 @@ static struct frame_stats stats;
 static uint64_t inject_nth;     /* 0 = no fault injection */
 static uint64_t inject_calls;   /* allocation calls since injection was set */
 static bool inject_every;
+
+/* A range added after boot: its own bitmap, bit set = frame free. */
+struct added {
+	uint64_t start_pfn, end_pfn;
+	uint64_t *bits;
+	uint64_t bitmap_pages;
+	uint64_t nr_free;
+};
+static struct added added[MAX_ADDED];
+static uint32_t nr_added;
 
 static uint64_t page_down(uint64_t addr) { return addr & ~(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t addr) { return page_down(addr + PAGE_SIZE - 1); }
@@ -106,6 +123,7 @@ int frame_init(const struct memmap *map, const struct boot_info *bi)
 	uint64_t usable_end = 0, bytes, where;
 
 	frame_map = map;
+	nr_added = 0;
 	for (uint32_t i = 0; i < map->nr_ranges; i++)
 		if (map->ranges[i].type == MEM_USABLE)
 			usable_end = map->ranges[i].end;
@@ -234,7 +252,90 @@ const struct page_source frame_page_source = {
 	page_source_alloc, page_source_free, NULL,
 };
 
-void *frame_alloc_pages(uint64_t nr_pages)
+/* ------------------------------------------------------ added ranges --- */
+
+static struct added *added_find(uint64_t pfn)
+{
+	for (uint32_t i = 0; i < nr_added; i++)
+		if (added[i].start_pfn <= pfn && pfn < added[i].end_pfn)
+			return &added[i];
+	return NULL;
+}
+
+static bool added_bit_free(const struct added *a, uint64_t pfn)
+{
+	uint64_t i = pfn - a->start_pfn;
+
+	return a->bits[i / BITS_PER_WORD] >> (i % BITS_PER_WORD) & 1;
+}
+
+static void added_mark(struct added *a, uint64_t first, uint64_t last, bool free)
+{
+	for (uint64_t pfn = first; pfn < last; pfn++) {
+		uint64_t i = pfn - a->start_pfn, bit = 1ULL << (i % BITS_PER_WORD);
+
+		if (free)
+			a->bits[i / BITS_PER_WORD] |= bit;
+		else
+			a->bits[i / BITS_PER_WORD] &= ~bit;
+	}
+}
+
+/* The first free frame of a at or above from_pfn, wrapping once. */
+static uint64_t added_search(const struct added *a, uint64_t from_pfn)
+{
+	uint64_t words = div_round_up(a->end_pfn - a->start_pfn, BITS_PER_WORD);
+	uint64_t first = (from_pfn - a->start_pfn) / BITS_PER_WORD;
+
+	if (a->nr_free == 0)
+		return NO_PFN;
+	for (uint64_t n = 0; n <= words; n++) {
+		uint64_t w = (first + n) % words, bits = a->bits[w];
+
+		if (n == 0)
+			bits &= ~0ULL << ((from_pfn - a->start_pfn) % BITS_PER_WORD);
+		if (bits)
+			return a->start_pfn + w * BITS_PER_WORD +
+			       (uint64_t)__builtin_ctzll(bits);
+	}
+	return NO_PFN;
+}
+
+/* The first pfn of a free run of nr_pages in a, or NO_PFN. */
+static uint64_t added_search_run(const struct added *a, uint64_t nr_pages)
+{
+	uint64_t run = 0;
+
+	if (a->nr_free < nr_pages)
+		return NO_PFN;
+	for (uint64_t pfn = a->start_pfn; pfn < a->end_pfn; pfn++) {
+		run = added_bit_free(a, pfn) ? run + 1 : 0;
+		if (run == nr_pages)
+			return pfn + 1 - nr_pages;
+	}
+	return NO_PFN;
+}
+
+/* Hand out [pfn, pfn + nr_pages) of a (or of the boot bitmap, a NULL). */
+static void *take(struct added *a, uint64_t pfn, uint64_t nr_pages)
+{
+	if (a) {
+		added_mark(a, pfn, pfn + nr_pages, false);
+		a->nr_free -= nr_pages;
+	} else {
+		mark(pfn, pfn + nr_pages, false);
+	}
+	stats.allocated += nr_pages;
+	stats.free -= nr_pages;
+	memset((void *)(uintptr_t)(pfn << PAGE_SHIFT), 0, nr_pages * PAGE_SIZE);
+	return (void *)(uintptr_t)(pfn << PAGE_SHIFT);
+}
+
+/*
+ * nr_pages frames: from `prefer` (an added range, at or above from_pfn)
+ * when given, else the boot bitmap, then every added range.
+ */
+static void *alloc_pages(uint64_t nr_pages, struct added *prefer, uint64_t from_pfn)
 {
 	uint64_t pfn;
 
@@ -242,6 +343,12 @@ void *frame_alloc_pages(uint64_t nr_pages)
 		return fail(false);
 	if (injected_failure())
 		return fail(true);
+	if (prefer) {
+		pfn = nr_pages == 1 ? added_search(prefer, from_pfn) :
+				      added_search_run(prefer, nr_pages);
+		if (pfn != NO_PFN)
+			return take(prefer, pfn, nr_pages);
+	}
 	if (nr_pages == 1) {
 		uint64_t end = (limit_pfn + BITS_PER_WORD - 1) / BITS_PER_WORD;
 
@@ -255,14 +362,105 @@ void *frame_alloc_pages(uint64_t nr_pages)
 	} else {
 		pfn = nr_pages <= stats.free ? search_run(nr_pages) : nr_pfns;
 	}
-	if (pfn == nr_pfns)
-		return fail(false);
+	if (pfn != nr_pfns)
+		return take(NULL, pfn, nr_pages);
+	for (uint32_t i = 0; i < nr_added; i++) {
+		struct added *a = &added[i];
 
-	mark(pfn, pfn + nr_pages, false);
-	stats.allocated += nr_pages;
-	stats.free -= nr_pages;
-	memset((void *)(uintptr_t)(pfn << PAGE_SHIFT), 0, nr_pages * PAGE_SIZE);
-	return (void *)(uintptr_t)(pfn << PAGE_SHIFT);
+		pfn = nr_pages == 1 ? added_search(a, a->start_pfn) :
+				      added_search_run(a, nr_pages);
+		if (pfn != NO_PFN)
+			return take(a, pfn, nr_pages);
+	}
+	return fail(false);
+}
+
+void *frame_alloc_pages(uint64_t nr_pages)
+{
+	return alloc_pages(nr_pages, NULL, 0);
+}
+
+void *frame_alloc_in_range(uint64_t start_pfn, uint64_t end_pfn)
+{
+	struct added *a = added_find(start_pfn);
+	uint64_t pfn;
+
+	if (!a || end_pfn > a->end_pfn || start_pfn >= end_pfn)
+		return NULL;
+	if (injected_failure())
+		return fail(true);
+	pfn = added_search(a, start_pfn);
+	if (pfn == NO_PFN || pfn < start_pfn || pfn >= end_pfn)
+		return fail(false);
+	return take(a, pfn, 1);
+}
+
+int frame_add_range(uint64_t start_pfn, uint64_t end_pfn)
+{
+	uint64_t n = end_pfn - start_pfn, words, pages;
+	struct added *a;
+	uint64_t *bits;
+
+	if (!bitmap || start_pfn >= end_pfn || nr_added == MAX_ADDED ||
+	    start_pfn < nr_pfns)
+		return -1;
+	for (uint32_t i = 0; i < nr_added; i++)
+		if (start_pfn < added[i].end_pfn && added[i].start_pfn < end_pfn)
+			return -1;
+	words = div_round_up(n, BITS_PER_WORD);
+	pages = div_round_up(words * sizeof(uint64_t), PAGE_SIZE);
+	bits = frame_alloc_pages(pages);
+	if (!bits)
+		return -1;
+	/* Every frame of the range free; the bits past its end stay clear. */
+	memset(bits, 0xff, (n / BITS_PER_WORD) * sizeof(uint64_t));
+	if (n % BITS_PER_WORD)
+		bits[n / BITS_PER_WORD] = (1ULL << (n % BITS_PER_WORD)) - 1;
+	a = &added[nr_added++];
+	*a = (struct added){ start_pfn, end_pfn, bits, pages, n };
+	stats.total += n;
+	stats.free += n;
+	stats.added += n;
+	stats.nr_ranges = nr_added;
+	return 0;
+}
+
+int frame_remove_range(uint64_t start_pfn, uint64_t end_pfn, uint64_t *in_use)
+{
+	struct added *a = added_find(start_pfn);
+	uint64_t n = end_pfn - start_pfn;
+	uint64_t *bits, pages;
+
+	*in_use = 0;
+	if (!a || a->start_pfn != start_pfn || a->end_pfn != end_pfn)
+		return -1;
+	*in_use = n - a->nr_free;
+	if (*in_use)
+		return -1;
+	bits = a->bits;
+	pages = a->bitmap_pages;
+	*a = added[--nr_added];
+	stats.total -= n;
+	stats.free -= n;
+	stats.added -= n;
+	stats.nr_ranges = nr_added;
+	frame_free_pages(bits, pages);
+	return 0;
+}
+
+uint64_t frame_count_allocated(uint64_t start_pfn, uint64_t end_pfn)
+{
+	uint64_t count = 0;
+
+	for (uint32_t i = 0; i < nr_added; i++) {
+		struct added *a = &added[i];
+		uint64_t lo = a->start_pfn > start_pfn ? a->start_pfn : start_pfn;
+		uint64_t hi = a->end_pfn < end_pfn ? a->end_pfn : end_pfn;
+
+		for (uint64_t pfn = lo; pfn < hi; pfn++)
+			count += !added_bit_free(a, pfn);
+	}
+	return count;
 }
 
 void *frame_alloc(void)
@@ -273,9 +471,24 @@ void *frame_alloc(void)
 void *frame_alloc_from(uint64_t phys_addr)
 {
 	uint64_t pfn = phys_addr >> PAGE_SHIFT;
+	struct added *a = added_find(pfn);
 
+	if (a)                                      /* the range, from pfn */
+		return alloc_pages(1, a, pfn);
 	next_pfn = pfn < nr_pfns ? pfn : 0;         /* the search starts here */
 	return frame_alloc_pages(1);
+}
+
+/* Is [pfn, pfn + nr_pages) inside a and handed out, every frame? */
+static bool added_allocated_run(const struct added *a, uint64_t pfn,
+				uint64_t nr_pages)
+{
+	if (nr_pages == 0 || nr_pages > a->end_pfn - pfn)
+		return false;
+	for (uint64_t i = 0; i < nr_pages; i++)
+		if (added_bit_free(a, pfn + i))
+			return false;
+	return true;
 }
 
 /* Is [addr, addr + nr_pages pages) ours and handed out, every frame? */
@@ -297,16 +510,31 @@ static bool allocated_run(uint64_t addr, uint64_t nr_pages)
 
 bool frame_is_allocated(const void *frame)
 {
-	return allocated_run((uint64_t)(uintptr_t)frame, 1);
+	uint64_t addr = (uint64_t)(uintptr_t)frame;
+	struct added *a = added_find(addr >> PAGE_SHIFT);
+
+	if (a)
+		return addr % PAGE_SIZE == 0 && added_allocated_run(a, addr >> PAGE_SHIFT, 1);
+	return allocated_run(addr, 1);
 }
 
 void frame_free_pages(void *first, uint64_t nr_pages)
 {
 	uint64_t addr = (uint64_t)(uintptr_t)first;
 
+	struct added *a = added_find(addr >> PAGE_SHIFT);
+
 	if (!first)
 		return;
-	if (!allocated_run(addr, nr_pages)) {
+	if (a && addr % PAGE_SIZE == 0 &&
+	    added_allocated_run(a, addr >> PAGE_SHIFT, nr_pages)) {
+		added_mark(a, addr >> PAGE_SHIFT, (addr >> PAGE_SHIFT) + nr_pages, true);
+		a->nr_free += nr_pages;
+		stats.freed += nr_pages;
+		stats.free += nr_pages;
+		return;
+	}
+	if (a || !allocated_run(addr, nr_pages)) {
 		stats.bad_frees++;
 		kprintf("# frames-warning: problem=\"free of a frame not allocated\" address=0x%llx pages=%llu action=ignored\n",
 			(unsigned long long)addr, (unsigned long long)nr_pages);

@@ -41,6 +41,9 @@ struct frame_stats {
 	uint64_t bitmap;      /* physical address of the allocator's bitmap */
 	uint64_t bitmap_pages;/* frames holding it */
 	uint64_t mapped_limit;/* frames at or above this address are not given */
+	uint64_t added;       /* frames in ranges added by frame_add_range()
+	                         (counted in total and free too) */
+	uint64_t nr_ranges;   /* such ranges now */
 };
 
 /*
@@ -99,6 +102,33 @@ void frame_inject_failure(uint64_t nth, bool every);
 /* Frames at or above `limit` (bytes) become available (paging calls this
  * once all RAM is mapped). */
 void frame_set_mapped_limit(uint64_t limit);
+
+/*
+ * Memory that arrives after boot (hotplug). frame_add_range() makes pfns
+ * [start_pfn, end_pfn) frames the allocator hands out, all free, with a
+ * bitmap of their own taken from existing frames (one frame_alloc_pages
+ * call: a fail_alloc point). The range must be mapped, page aligned, and
+ * overlap neither the boot frames nor another added range. Returns 0, or
+ * -1 (nothing changed): no room in the range table, a bad range, or no
+ * frames for the bitmap.
+ *
+ * frame_remove_range() takes back a range added exactly so: it refuses
+ * (returns -1, nothing changed) while any frame of it is allocated, with
+ * their number in *in_use; else the bitmap's frames are given back and
+ * 0 returned. *in_use is also -1's answer for a range never added (0).
+ *
+ * Single frames come from the boot frames first, then from the added
+ * ranges; frame_alloc_from() with an address in an added range starts
+ * there. frame_alloc_in_range() takes one frame inside [start_pfn,
+ * end_pfn) only (for tests and the shell), or NULL.
+ */
+int frame_add_range(uint64_t start_pfn, uint64_t end_pfn);
+int frame_remove_range(uint64_t start_pfn, uint64_t end_pfn, uint64_t *in_use);
+void *frame_alloc_in_range(uint64_t start_pfn, uint64_t end_pfn);
+
+/* Frames of [start_pfn, end_pfn) that are handed out (added ranges and
+ * boot frames alike). */
+uint64_t frame_count_allocated(uint64_t start_pfn, uint64_t end_pfn);
 
 /* Print "# frames: ..." (docs/report-format.md). */
 void frame_report(void);

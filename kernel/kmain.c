@@ -21,6 +21,7 @@
 #include "kernel/console.h"
 #include "kernel/pageflags_boot.h"
 #include "kernel/fwcfg.h"
+#include "kernel/hotplug.h"
 #include "kernel/hibernate.h"
 #include "kernel/ktest.h"
 #include "kernel/memory_boot.h"
@@ -144,8 +145,14 @@ void kmain(struct boot_info *bi)
 	disk_boot();
 	timing_mark("disk");
 
+	/* DIMMs already plugged in (cold plug) become present memory. */
+	boot_errors += hotplug_boot();
+
 	/* The dynamic page flags over the real pfn space. */
 	boot_errors += pageflags_boot();
+
+	/* Memory hot add and remove, for hotplug_wait= seconds. */
+	boot_errors += hotplug_wait(opts.hotplug_wait, opts.hotplug_events, true);
 	timing_mark("pageflags");
 
 	/* The TSC's rate, against the PIT (5 x 10 ms): the timing lines so far

@@ -27,6 +27,8 @@ struct kernel_options {
 	uint64_t snapshot_bytes;     /* workload size in bytes; 0 = no snapshot */
 	uint32_t snapshot_corrupt;   /* enum snapshot_corrupt_kind (kernel/snapshot_boot.h) */
 	bool shell;                  /* interactive serial shell after the tests */
+	uint32_t hotplug_wait;       /* seconds to wait for memory hotplug events */
+	uint32_t hotplug_events;     /* ...or until this many came; 0 = no limit */
 	uint64_t diskbench_bytes;    /* diskbench[=SIZE]: raw disk bandwidth; 0 = off */
 	uint32_t shell_idle;         /* seconds without input that end the shell; 0 = never */
 };

@@ -27,6 +27,7 @@
 #define ENTRIES   512
 
 static struct paging_stats stats;
+static void *pool;      /* pages paging_map_range() took ahead, chained */
 
 static uint64_t *table_at(uint64_t entry)
 {
@@ -43,7 +44,14 @@ static unsigned int index_of(uint64_t addr, int level)
 static uint64_t *next_table(uint64_t *e)
 {
 	if (!(*e & PTE_P)) {
-		uint64_t *table = frame_alloc();
+		uint64_t *table = pool;
+
+		if (table) {                    /* taken ahead: never fails */
+			pool = *(void **)table;
+			memset(table, 0, PAGE_SIZE);
+		} else {
+			table = frame_alloc();
+		}
 
 		if (!table)
 			return NULL;
@@ -142,6 +150,120 @@ int paging_init(const struct memmap *map)
 	write_cr3(stats.root);
 	frame_set_mapped_limit(stats.mapped_end);
 	return 0;
+}
+
+/* Table pages that mapping 2 MiB-aligned [start, end) would add. */
+static uint64_t missing_tables(const uint64_t *pml4, uint64_t start, uint64_t end)
+{
+	uint64_t count = 0, last_pml4 = ~0ULL;
+
+	for (uint64_t addr = start; addr < end;
+	     addr = (addr | ((1ULL << 30) - 1)) + 1) {
+		uint64_t e3 = pml4[index_of(addr, 3)];
+
+		if (!(e3 & PTE_P)) {
+			if (index_of(addr, 3) != last_pml4)
+				count++;                /* a PDPT */
+			last_pml4 = index_of(addr, 3);
+			count++;                        /* its PD */
+		} else if (!(table_at(e3)[index_of(addr, 2)] & PTE_P)) {
+			count++;                        /* a PD */
+		}
+	}
+	return count;
+}
+
+int paging_map_range(uint64_t start, uint64_t end, uint64_t *tables)
+{
+	uint64_t *pml4 = (uint64_t *)(uintptr_t)read_cr3();
+	uint64_t need, before = stats.table_pages, mapped_end = stats.mapped_end;
+
+	*tables = 0;
+	if (start >= end || start % SIZE_2M || end % SIZE_2M || end > IDENTITY_LIMIT ||
+	    !stats.root)
+		return -1;
+	need = missing_tables(pml4, start, end);
+	for (uint64_t i = 0; i < need; i++) {
+		void *page = frame_alloc();
+
+		if (!page) {
+			while ((page = pool) != NULL) {
+				pool = *(void **)page;
+				frame_free(page);
+			}
+			return -1;
+		}
+		*(void **)page = pool;
+		pool = page;
+	}
+	/* With every table taken ahead, mapping cannot fail. */
+	map_range(pml4, start, end);
+	if (pool)                       /* counted too many: never expected */
+		kprintf("# paging-warning: problem=\"table pages left over\" action=freed\n");
+	while (pool) {
+		void *page = pool;
+
+		pool = *(void **)page;
+		frame_free(page);
+	}
+	*tables = stats.table_pages - before;
+	if (end < mapped_end)
+		stats.mapped_end = mapped_end;
+	return 0;
+}
+
+/* Is a table all empty? */
+static bool table_empty(const uint64_t *table)
+{
+	for (int i = 0; i < ENTRIES; i++)
+		if (table[i] & PTE_P)
+			return false;
+	return true;
+}
+
+void paging_unmap_range(uint64_t start, uint64_t end, uint64_t *tables)
+{
+	uint64_t *pml4 = (uint64_t *)(uintptr_t)read_cr3();
+	uint64_t before = stats.table_pages;
+
+	for (uint64_t addr = start; addr < end; addr += SIZE_2M) {
+		uint64_t *e3 = &pml4[index_of(addr, 3)], *e2, *e1;
+
+		if (!(*e3 & PTE_P))
+			continue;
+		e2 = &table_at(*e3)[index_of(addr, 2)];
+		if (!(*e2 & PTE_P))
+			continue;
+		e1 = &table_at(*e2)[index_of(addr, 1)];
+		if (*e1 & PTE_PS) {
+			*e1 = 0;
+			stats.pages_2m--;
+		} else if (*e1 & PTE_P) {
+			uint64_t *pt = table_at(*e1);
+
+			for (int i = 0; i < ENTRIES; i++)
+				if (pt[i] & PTE_P) {
+					pt[i] = 0;
+					stats.pages_4k--;
+				}
+			*e1 = 0;
+			frame_free(pt);
+			stats.table_pages--;
+		}
+		/* The PD, then the PDPT, when this left them empty. */
+		if (table_empty(table_at(*e2))) {
+			frame_free(table_at(*e2));
+			*e2 = 0;
+			stats.table_pages--;
+			if (table_empty(table_at(*e3))) {
+				frame_free(table_at(*e3));
+				*e3 = 0;
+				stats.table_pages--;
+			}
+		}
+	}
+	write_cr3(read_cr3());          /* flush the TLB */
+	*tables = before - stats.table_pages;
 }
 
 bool paging_is_mapped(uint64_t addr)

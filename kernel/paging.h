@@ -42,6 +42,21 @@ int paging_init(const struct memmap *map);
 /* Does the current address space map this byte? (walks the live tables) */
 bool paging_is_mapped(uint64_t addr);
 
+/*
+ * Memory hotplug: identity-map [start, end) (2 MiB aligned, below the
+ * identity limit, not mapped yet), all or nothing. The table pages it
+ * needs are counted first and taken in one go (each a frame_alloc(), so a
+ * fail_alloc point); on failure every one is given back, no entry has
+ * changed, and -1 is returned. *tables gets the pages taken.
+ */
+int paging_map_range(uint64_t start, uint64_t end, uint64_t *tables);
+
+/*
+ * Undo it: unmap [start, end) (2 MiB aligned), give back the page-table
+ * pages left empty, flush the TLB. *tables gets the pages given back.
+ */
+void paging_unmap_range(uint64_t start, uint64_t end, uint64_t *tables);
+
 void paging_get_stats(struct paging_stats *out);
 
 /* Print "# paging: ..." (docs/report-format.md). */

@@ -16,6 +16,7 @@
 #include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
 #include "kernel/hibernate.h"
+#include "kernel/hotplug.h"
 #include "kernel/idle.h"
 #include "kernel/memory_boot.h"
 #include "kernel/portable/memmap.h"
@@ -378,6 +379,50 @@ static void cmd_diskbench(int argc, char **argv)
 	diskbench(bytes);
 }
 
+/* `dimm alloc` keeps the frames with `alloc`'s, so `exit` frees them. */
+static void keep_frame(void *ctx, void *frame)
+{
+	(void)ctx;
+	*(void **)frame = held_frames;
+	held_frames = frame;
+	nr_held++;
+}
+
+static void cmd_dimm(int argc, char **argv)
+{
+	uint64_t a, b;
+
+	if (argc == 1) {
+		hotplug_list();
+	} else if (argc == 3 && strcmp(argv[1], "wait") == 0) {
+		if (!parse_u64(argv[2], &a) || a == 0 || a > 86400) {
+			kprintf("error: dimm: wait: \"%s\" is not 1..86400 seconds\n", argv[2]);
+			return;
+		}
+		hotplug_wait(a, 1, false);
+		kprintf("dimm: wait done seconds=%llu\n", (unsigned long long)a);
+	} else if (argc == 4 && strcmp(argv[1], "alloc") == 0) {
+		int64_t got;
+
+		if (!parse_u64(argv[2], &a) || a >= hotplug_slots() ||
+		    !parse_u64(argv[3], &b) || b == 0 || b > (1ULL << 20)) {
+			kprintf("error: dimm: alloc: usage: dimm alloc SLOT N (SLOT < %u, N 1..1048576)\n",
+				hotplug_slots());
+			return;
+		}
+		got = hotplug_alloc((uint32_t)a, b, keep_frame, NULL);
+		if (got < 0)
+			kprintf("error: dimm: alloc: slot %llu holds no online DIMM\n",
+				(unsigned long long)a);
+		else
+			kprintf("dimm: alloc slot=%llu frames=%lld held=%llu\n",
+				(unsigned long long)a, (long long)got,
+				(unsigned long long)nr_held);
+	} else {
+		kprintf("error: dimm: usage: dimm | dimm wait SECONDS | dimm alloc SLOT N\n");
+	}
+}
+
 static void cmd_stats(int argc, char **argv)
 {
 	int nr_maps = 0;
@@ -476,6 +521,7 @@ static const struct command commands[] = {
 	{ "restore", "restore                     validate the image, put the workload back, verify it", cmd_restore },
 	{ "alloc", "alloc N                     take N frames from the frame allocator", cmd_alloc },
 	{ "stats", "stats                       the frame allocator's counters", cmd_stats },
+	{ "dimm", "dimm | dimm wait SECONDS | dimm alloc SLOT N   memory hotplug slots", cmd_dimm },
 	{ "diskbench", "diskbench [SIZE]            write, read back and time SIZE (8M) on the virtio disk", cmd_diskbench },
 	{ "exit", "exit                        leave the shell and end the run", NULL },
 	{ NULL, NULL, NULL },

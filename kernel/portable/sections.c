@@ -628,31 +628,41 @@ int sections_check_memmap(const struct section_table *t,
 
 /* ------------------------------------------------------------ report --- */
 
-void sections_report(const struct section_table *t,
-		     void (*print)(const char *fmt, ...))
+static void report_section(const struct section_table *t, uint64_t nr,
+			   void (*print)(const char *fmt, ...))
 {
 	static const struct { uint32_t flag; const char *name; } states[] = {
 		{ SECTION_PRESENT, "present" },
 		{ SECTION_ONLINE, "online" },
 		{ SECTION_HOTPLUG, "hotplug" },
 	};
+	const struct section *s = sections_get(t, nr);
+	const char *sep = "";
 
-	for (uint64_t nr = sections_next(t, 0); nr < t->nr_sections;
-	     nr = sections_next(t, nr + 1)) {
-		const struct section *s = sections_get(t, nr);
-		const char *sep = "";
-
-		print("# section: nr=%llu start=0x%llx state=",
-		      (unsigned long long)nr,
-		      (unsigned long long)(section_nr_to_pfn(t, nr) << PAGE_SHIFT));
-		for (uint32_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
-			if (s->flags & states[i].flag) {
-				print("%s%s", sep, states[i].name);
-				sep = ",";
-			}
+	print("# section: nr=%llu start=0x%llx state=",
+	      (unsigned long long)nr,
+	      (unsigned long long)(section_nr_to_pfn(t, nr) << PAGE_SHIFT));
+	for (uint32_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		if (s->flags & states[i].flag) {
+			print("%s%s", sep, states[i].name);
+			sep = ",";
 		}
-		print(" node=%u pages=%u\n", s->node, s->nr_pages);
 	}
+	print(" node=%u pages=%u\n", s->node, s->nr_pages);
+}
+
+void sections_report_range(const struct section_table *t, uint64_t first_nr,
+			   uint64_t end_nr, void (*print)(const char *fmt, ...))
+{
+	for (uint64_t nr = sections_next(t, first_nr); nr < end_nr && nr < t->nr_sections;
+	     nr = sections_next(t, nr + 1))
+		report_section(t, nr, print);
+}
+
+void sections_report(const struct section_table *t,
+		     void (*print)(const char *fmt, ...))
+{
+	sections_report_range(t, 0, t->nr_sections, print);
 	if (t->nr_clipped)
 		print("# sections: warning=srat-past-phys-bits ranges=%u action=clipped\n",
 		      t->nr_clipped);

@@ -261,4 +261,9 @@ int sections_check_memmap(const struct section_table *t,
 void sections_report(const struct section_table *t,
 		     void (*print)(const char *fmt, ...));
 
+/* The "# section:" lines of sections [first_nr, end_nr) only (a DIMM's,
+ * after it came). */
+void sections_report_range(const struct section_table *t, uint64_t first_nr,
+			   uint64_t end_nr, void (*print)(const char *fmt, ...));
+
 #endif
