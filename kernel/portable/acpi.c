@@ -13,7 +13,7 @@
  *   memory affinity (type 1, 40 bytes): 2 proximity domain (u32)
  *          8 base (u64)  16 length (u64)  28 flags (u32: bit 0 enabled,
  *          bit 1 hot-pluggable, bit 2 non-volatile)
- *   FADT   40 DSDT (u32)  140 X_DSDT (u64, when the table is that long;
+ *   FADT   40 DSDT (u32)  64 PM1a_CNT_BLK (u32, an I/O port)  140 X_DSDT (u64, when the table is that long;
  *          it wins when nonzero)
  *   DSDT   header, then AML. Only two byte patterns are looked for:
  *          the NameSeg "MHPD" anywhere, and NameOp (0x08) "MDNR" followed
@@ -31,6 +31,7 @@
 #define SRAT_TYPE_MEMORY   1
 #define FADT_DSDT          40
 #define FADT_X_DSDT        140
+#define FADT_PM1A_CNT      64
 #define AML_NAME_OP        0x08
 
 static const char *const problem_names[] = {
@@ -294,6 +295,8 @@ int acpi_parse_fadt(struct acpi_info *info, const void *table, uint64_t len,
 	if (table_len < FADT_DSDT + 4)
 		return warn(info, ACPI_TRUNCATED, "FACP", phys_addr);
 	info->have_fadt = true;
+	if (table_len >= FADT_PM1A_CNT + 4)
+		info->pm1a_cnt = get_u32(fadt + FADT_PM1A_CNT);
 	if (table_len >= FADT_X_DSDT + 8)
 		dsdt_addr = get_u64(fadt + FADT_X_DSDT);
 	if (dsdt_addr == 0)

@@ -97,6 +97,8 @@ struct acpi_info {
 	 * DWord or QWord prefix); no AML is interpreted.
 	 */
 	bool have_fadt;
+	uint32_t pm1a_cnt;        /* the FADT's PM1a_CNT_BLK I/O port (0: none),
+	                             for ACPI S5 power-off */
 	bool have_dsdt;           /* a good DSDT was found */
 	uint64_t dsdt_addr;
 	bool memhp;               /* MHPD and a well-formed MDNR */

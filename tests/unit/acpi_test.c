@@ -607,6 +607,25 @@ static void memhp_through_x_dsdt(struct ktest *t)
 	KT_EXPECT(t, info.have_srat);
 }
 
+/* The PM1a control port, for ACPI S5 power-off; none in a short FADT. */
+static void fadt_pm1a_control_port(struct ktest *t)
+{
+	uint64_t fadt;
+
+	fake_reset();
+	fadt = make_fadt(276, 0, make_dsdt((const uint8_t *)"\x0a\x02", 2, true));
+	put_u32(fake_at(fadt) + 64, 0x604);
+	table_seal(fadt);
+	make_firmware_fadt(fadt);
+	acpi_parse(&info, rsdp, 36, fake_map, NULL);
+	KT_EXPECT(t, info.have_fadt);
+	KT_EXPECT_EQ(t, info.pm1a_cnt, 0x604);
+	fake_reset();
+	make_firmware_fadt(make_fadt(60, 0, 0));
+	acpi_parse(&info, rsdp, 36, fake_map, NULL);
+	KT_EXPECT_EQ(t, info.pm1a_cnt, 0);
+}
+
 static void memhp_through_32bit_dsdt(struct ktest *t)
 {
 	uint64_t dsdt;
@@ -749,6 +768,7 @@ KTEST_SUITE(acpi,
 	KTEST_CASE(first_good_srat_wins),
 	KTEST_CASE(memhp_through_x_dsdt),
 	KTEST_CASE(memhp_through_32bit_dsdt),
+	KTEST_CASE(fadt_pm1a_control_port),
 	KTEST_CASE(memhp_integer_encodings),
 	KTEST_CASE(memhp_needs_the_device),
 	KTEST_CASE(memhp_bad_aml),
