@@ -649,8 +649,7 @@ void snapshot_cycle(uint64_t bytes, uint32_t corrupt, uint64_t fail_nth,
 
 static struct snapshot_result boot_result;
 
-/* What a restore must say after snapshot_damage(corrupt). */
-static enum snapimg_status expected_refusal(uint32_t corrupt)
+enum snapimg_status snapshot_expected_refusal(uint32_t corrupt)
 {
 	switch (corrupt) {
 	case CORRUPT_DATA:     return SNAPIMG_ERR_DATA;
@@ -677,7 +676,7 @@ static const char *cycle_problem(const struct snapshot_cycle *c, uint32_t corrup
 			return "aborted snapshot changed the workload";
 		return NULL;
 	}
-	if (c->refused != expected_refusal(corrupt))
+	if (c->refused != snapshot_expected_refusal(corrupt))
 		return corrupt == CORRUPT_NONE ? "restore refused" :
 		       c->refused == SNAPIMG_OK ? "damaged image restored" :
 		       "restore refused for another reason";

@@ -128,6 +128,10 @@ enum snapimg_status snapshot_restore(struct snapshot_image *img,
 uint64_t snapshot_damage(struct snapshot_image *img, uint32_t corrupt,
 			 uint64_t fingerprint);
 
+/* What a restore must say after snapshot_damage(corrupt): SNAPIMG_OK for
+ * CORRUPT_NONE, else the refusal that damage must draw. */
+enum snapimg_status snapshot_expected_refusal(uint32_t corrupt);
+
 /*
  * A fingerprint of the normalised memory map: CRC-32C over every range
  * (start, end, type) in the low 32 bits, the number of ranges above.

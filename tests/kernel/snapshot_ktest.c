@@ -41,19 +41,6 @@ static uint64_t frames_in_use(void)
 	return s.allocated - s.freed;
 }
 
-/* What a restore must say for each snapshot_corrupt kind. */
-static enum snapimg_status expected_refusal(uint32_t corrupt)
-{
-	switch (corrupt) {
-	case CORRUPT_DATA:     return SNAPIMG_ERR_DATA;
-	case CORRUPT_PFN:      return SNAPIMG_ERR_PFN;
-	case CORRUPT_TRUNCATE: return SNAPIMG_ERR_TRUNCATE;
-	case CORRUPT_MAGIC:    return SNAPIMG_ERR_MAGIC;
-	case CORRUPT_MEMMAP:   return SNAPIMG_ERR_MEMMAP;
-	}
-	return SNAPIMG_OK;
-}
-
 static void cycle(struct ktest *t)
 {
 	const struct kernel_options *o = ktest_options();
@@ -85,7 +72,7 @@ static void cycle(struct ktest *t)
 			ktest_skip(t, "not enough memory for this snapshot= size");
 		return;
 	}
-	KT_EXPECT_EQ(t, c->refused, expected_refusal(o->snapshot_corrupt));
+	KT_EXPECT_EQ(t, c->refused, snapshot_expected_refusal(o->snapshot_corrupt));
 	if (c->refused)
 		KT_EXPECT(t, c->ram_unchanged);
 	else
@@ -119,7 +106,7 @@ static void every_damage_refused(struct ktest *t)
 		fp = snapshot_damage(&img, kind, fingerprint);
 		workload_scramble(&w);
 		KT_EXPECT_EQ(t, snapshot_restore(&img, fp, &err, &cycles),
-			     expected_refusal(kind));
+			     snapshot_expected_refusal(kind));
 		if (kind == CORRUPT_NONE) {
 			KT_EXPECT_EQ(t, workload_verify(&w), SMALL_PAGES);
 		} else {
