@@ -57,7 +57,7 @@ KERNEL_GLUE   := kernel/kmain.c kernel/console.c kernel/string.c kernel/trap.c \
 	kernel/memory_boot.c kernel/frame.c kernel/paging.c kernel/sections_boot.c \
 	kernel/pageflags_boot.c kernel/snapshot_boot.c kernel/shell.c kernel/ktest.c \
 	kernel/hotplug.c \
-	kernel/pci.c kernel/virtio_blk.c kernel/hibernate.c
+	kernel/pci.c kernel/virtio_blk.c kernel/hibernate.c kernel/hibernate_asm.S
 PORTABLE_SRCS := kernel/portable/cmdline.c kernel/portable/memmap.c \
 	kernel/portable/acpi.c kernel/portable/sections.c kernel/portable/crc32c.c \
 	kernel/portable/snapimg.c kernel/portable/hibimg.c pageflags/pageflags.c

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "kernel/boot_info.h"
+
 /* Find and start the disk; "# virtio-blk: ..." either way. Never fails
  * the boot: without a disk, hibernation is refused later. */
 void disk_boot(void);
@@ -26,5 +28,43 @@ void disk_boot(void);
  * error), else 0: a machine without a disk is no error.
  */
 int diskbench(uint64_t bytes);
+
+/*
+ * The resume check every boot makes, after the memory model and before
+ * the boot's own large allocations: disk_boot(), then the disk's header.
+ *   # resume: none                       no image (or no disk: disk=none)
+ *   # resume: refused reason=KIND detail=FIELD expected=.. found=.. action=fresh-boot
+ * KIND: signature, version, kernel, memmap, pfn, data, truncated, io.
+ * Everything that can be checked without the data is, then the signature
+ * is cleared on the disk, then the image is loaded into safe frames,
+ * validated whole and copied into place: the saved kernel continues from
+ * its hibernate() and this call never returns. After a refusal it returns
+ * and the boot goes on fresh.
+ */
+void resume_boot(const struct boot_info *bi);
+
+enum { HIBERNATE_REFUSED = 0, HIBERNATE_RESUMED = 1 };
+
+/*
+ * Hibernate now: freeze (interrupts off; the caller stops the timer), mark
+ * the page-flag maps, save the CPU state, write the image (data, lists,
+ * image header, flush, then the signature, flush), print
+ *   # hibernate: ok pages=N image_bytes=B sectors=S write_mib_s=X
+ * and power off through ACPI S5. It returns HIBERNATE_RESUMED in the
+ * resumed kernel, after "# resume: ok pages=N read_mib_s=X generation=G",
+ * with the console and the disk re-initialised; or HIBERNATE_REFUSED
+ * after "# hibernate: refused reason=..." (no disk, a disk too small, no
+ * memory, an I/O error): the kernel goes on.
+ */
+int hibernate(void);
+
+/*
+ * The boot step of option `hibernate`: a workload of `bytes` (as the
+ * snapshot's, kernel/snapshot_boot.h) that lives across the hibernation,
+ * hibernate(), then verify every page of it:
+ *   # hibernate-workload: pages=N verified=V resumed=yes|no
+ * Returns the boot errors: 1 when a page does not verify, else 0.
+ */
+int hibernate_boot(uint64_t bytes);
 
 #endif

@@ -141,8 +141,9 @@ void kmain(struct boot_info *bi)
 	if (sections_boot(bi, opts.section_bits) != 0)
 		panic("sections: cannot build the section table (see the error above)");
 
-	/* The hibernation disk, if there is one (docs/hibernation.md). */
-	disk_boot();
+	/* The hibernation disk: a saved kernel on it continues instead of
+	 * this boot (docs/hibernation.md). */
+	resume_boot(bi);
 	timing_mark("disk");
 
 	/* DIMMs already plugged in (cold plug) become present memory. */
@@ -169,6 +170,8 @@ void kmain(struct boot_info *bi)
 				     opts.fail_alloc_nth, opts.fail_alloc_every);
 	timing_mark("snapshot");
 
+	if (opts.hibernate)
+		boot_errors += hibernate_boot(opts.snapshot_bytes);
 	if (opts.diskbench_bytes) {
 		boot_errors += diskbench(opts.diskbench_bytes);
 		timing_mark("diskbench");

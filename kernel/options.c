@@ -19,6 +19,7 @@ static const struct kernel_options defaults = {
 	.hotplug_wait = 0,
 	.hotplug_events = 0,
 	.diskbench_bytes = 0,
+	.hibernate = false,
 	.shell_idle = 0,                /* wait for ever */
 };
 
@@ -91,6 +92,8 @@ unsigned int options_parse(struct kernel_options *o, const char *line,
 		  .valid_text = "0..1000000 (0: no limit)", .default_text = "0" },
 		{ .name = "diskbench", .parse = parse_diskbench, .dst = &o->diskbench_bytes,
 		  .valid_text = "diskbench or diskbench=SIZE (4K..1G)", .default_text = "off" },
+		{ .name = "hibernate", .parse = cmdline_parse_flag, .dst = &o->hibernate,
+		  .valid_text = "hibernate, hibernate=on or hibernate=off", .default_text = "off" },
 		{ .name = "shell_idle", .parse = cmdline_parse_u32, .dst = &o->shell_idle,
 		  .min = 0, .max = 1000000, .valid_text = "0..1000000 (seconds, 0 for ever)",
 		  .default_text = "0" },

@@ -30,6 +30,7 @@ struct kernel_options {
 	uint32_t hotplug_wait;       /* seconds to wait for memory hotplug events */
 	uint32_t hotplug_events;     /* ...or until this many came; 0 = no limit */
 	uint64_t diskbench_bytes;    /* diskbench[=SIZE]: raw disk bandwidth; 0 = off */
+	bool hibernate;              /* hibernate to the virtio disk after the snapshot */
 	uint32_t shell_idle;         /* seconds without input that end the shell; 0 = never */
 };
 

@@ -423,6 +423,17 @@ static void cmd_dimm(int argc, char **argv)
 	}
 }
 
+static void cmd_hibernate(int argc, char **argv)
+{
+	(void)argv;
+	if (!want_args("hibernate", argc, 1))
+		return;
+	idle_stop();                 /* frozen: no timer while the image is written */
+	if (hibernate() == HIBERNATE_RESUMED)
+		kprintf("hibernate: resumed\n");
+	idle_start();
+}
+
 static void cmd_stats(int argc, char **argv)
 {
 	int nr_maps = 0;
@@ -523,6 +534,7 @@ static const struct command commands[] = {
 	{ "stats", "stats                       the frame allocator's counters", cmd_stats },
 	{ "dimm", "dimm | dimm wait SECONDS | dimm alloc SLOT N   memory hotplug slots", cmd_dimm },
 	{ "diskbench", "diskbench [SIZE]            write, read back and time SIZE (8M) on the virtio disk", cmd_diskbench },
+	{ "hibernate", "hibernate                   save the machine to the virtio disk and power off", cmd_hibernate },
 	{ "exit", "exit                        leave the shell and end the run", NULL },
 	{ NULL, NULL, NULL },
 };
