@@ -117,7 +117,8 @@ _Static_assert(offsetof(struct hib_cpu, tr) == 136, "hibernate_asm.S offsets");
 int hib_save(struct hib_cpu *c) __attribute__((returns_twice));
 void hib_resume_entry(void);
 extern const uint8_t hib_copy_start[], hib_copy_end[];
-extern const uint8_t _kernel_start[], _kernel_end[], __stop_ktest_suites[];
+extern const uint8_t _kernel_end[], __stop_ktest_suites[];
+extern const uint8_t _text_start[], _text_end[], _rodata_start[];
 
 struct hib_cpu hib_cpu_saved;
 uint64_t hib_resume_value;             /* set by hib_resume_entry: read MiB/s */
@@ -130,10 +131,16 @@ static uint64_t data_start(void)
 	return ((uintptr_t)__stop_ktest_suites + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 }
 
-/* The kernel build: CRC-32C of its text and read-only data. */
+/*
+ * The kernel build: CRC-32C of its text and of its read-only data with the
+ * suite table, exactly the bytes the loader put there (the gaps between
+ * segments hold whatever the loader left, which differs from boot to boot).
+ */
 static uint64_t kernel_build(void)
 {
-	return crc32c(0, _kernel_start, data_start() - (uintptr_t)_kernel_start);
+	uint32_t crc = crc32c(0, _text_start, (size_t)(_text_end - _text_start));
+
+	return crc32c(crc, _rodata_start, (size_t)(__stop_ktest_suites - _rodata_start));
 }
 
 static bool pfn_is_ram(void *ctx, uint64_t pfn)
@@ -552,7 +559,7 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 	int err;
 
 	/* unsafe: every frame the image will be copied to. */
-	e.detail = "no-memory";
+	e.detail = "maps";
 	if (flags_create(&r->unsafe, PAGEFLAGS_PRESENT_ONLY) < 0 ||
 	    flags_create(&r->safe, PAGEFLAGS_PRESENT_ONLY) < 0 ||
 	    flags_create(&r->loaded, PAGEFLAGS_PRESENT_ONLY) < 0)
@@ -563,6 +570,7 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 		if (pageflags_set(r->unsafe, pfns[i]) < 0)
 			goto fail;
 	}
+	e.detail = "index";
 	r->index_pages = (l->image_pages * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
 	r->index = frame_alloc_pages(r->index_pages);
 	if (!r->index)
@@ -570,6 +578,7 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 	for (uint64_t i = 0; i < l->data_first; i++)
 		r->index[i] = (uintptr_t)(r->head + i * PAGE_SIZE);
 	/* Data and CRC pages into safe frames, a batch per request. */
+	e.detail = "safe-frames";
 	t0 = rdtsc();
 	for (uint64_t i = l->data_first; i < l->image_pages;) {
 		uint32_t n = 0;
@@ -604,6 +613,7 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 		return hibimg_from_snapimg(st);
 	}
 	/* The copy list, the tables and the code, all in safe frames. */
+	e.detail = "copy-list";
 	for (uint64_t i = 0; i < l->nr_pages; i++) {
 		if (!list || list[1] == (PAGE_SIZE / 16) - 1) {
 			uint64_t *next = safe_frame(r);
@@ -623,6 +633,7 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 	for (uint32_t i = 0; i < map->nr_ranges; i++)
 		if (map->ranges[i].end > top && map->ranges[i].type != MEM_RESERVED)
 			top = map->ranges[i].end;
+	e.detail = "copy-tables";
 	cr3 = copy_tables(r, top);
 	code = safe_frame(r);
 	if (!cr3 || !code || hib_copy_end - hib_copy_start > (long)PAGE_SIZE)
@@ -641,8 +652,8 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 				 : "memory");
 	}
 fail:
-	refuse_resume(HIBIMG_ERR_IO, &e);
-	return HIBIMG_ERR_IO;
+	refuse_resume(HIBIMG_ERR_NOMEM, &e);
+	return HIBIMG_ERR_NOMEM;
 }
 
 /* The pfn list pages of r->head, as hibimg_check_pfns() wants them. */
@@ -654,8 +665,8 @@ static int check_pfn_list(struct resume_state *r, const struct snapimg_layout *l
 	int st;
 
 	if (!lists) {
-		e->detail = "no-memory";
-		return HIBIMG_ERR_IO;
+		e->detail = "pfn-list";
+		return HIBIMG_ERR_NOMEM;
 	}
 	for (uint64_t p = 0; p < np; p++)
 		lists[p] = (const uint64_t *)(r->head + (1 + p) * PAGE_SIZE);
@@ -678,8 +689,8 @@ static int check_image_head(struct resume_state *r, const struct hibimg_header *
 	r->head_pages = 1 + l->pfn_list_pages;
 	r->head = frame_alloc_pages(r->head_pages);
 	if (!r->head) {
-		e->detail = "no-memory";
-		return HIBIMG_ERR_IO;
+		e->detail = "image-head";
+		return HIBIMG_ERR_NOMEM;
 	}
 	st = virtio_blk_read(image_sector(0), r->head, r->head_pages * SECTORS_PER_PAGE);
 	if (st) {
@@ -690,12 +701,23 @@ static int check_image_head(struct resume_state *r, const struct hibimg_header *
 	return st ? st : check_pfn_list(r, l, e);
 }
 
-void resume_boot(const struct boot_info *bi)
+/* The frames a resume check took and gave back: none may stay taken. */
+static void resume_frames(uint64_t before)
+{
+	uint64_t after = frames_used();
+
+	kprintf("# resume-frames: in_use_before=%llu in_use_after=%llu leaked=%llu\n",
+		(unsigned long long)before, (unsigned long long)after,
+		(unsigned long long)(after > before ? after - before : 0));
+}
+
+void resume_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 {
 	static struct resume_state r;
 	struct hibimg_expect expect;
 	struct hibimg_error e = { 0, NULL, 0, 0 };
 	struct snapimg_layout l;
+	uint64_t before;
 	uint8_t *page;
 	int st;
 
@@ -706,9 +728,11 @@ void resume_boot(const struct boot_info *bi)
 		return;
 	}
 	memset(&r, 0, sizeof(r));
+	before = frames_used();
 	page = frame_alloc();
 	if (!page) {
 		kprintf("# resume: none reason=no-memory\n");
+		resume_frames(before);
 		return;
 	}
 	fill_expect(&expect);
@@ -722,19 +746,26 @@ void resume_boot(const struct boot_info *bi)
 	if (st == HIBIMG_NONE) {
 		kprintf("# resume: none\n");
 		frame_free(page);
+		resume_frames(before);
 		return;
 	}
+	/* An image is there: fail_alloc=N counts again from here, the
+	 * resume's own allocations (the boot's before it were fewer). */
+	if (fail_nth)
+		frame_inject_failure(fail_nth, fail_every);
 	if (st == HIBIMG_OK)
 		st = check_image_head(&r, (const struct hibimg_header *)page, &l, &e);
 	if (st != HIBIMG_OK) {
 		refuse_resume(st, &e);
 		resume_release(&r);
 		frame_free(page);
+		resume_frames(before);
 		return;
 	}
 	/* Valid as far as can be seen without the data: clear the signature
-	 * on the disk before anything is loaded, so that no resume repeats. */
-	memset(page, 0, PAGE_SIZE);
+	 * on the disk before anything is loaded, so that no resume repeats.
+	 * The rest of the header stays, for whoever looks at the disk. */
+	((struct hibimg_header *)page)->signature = 0;
 	st = virtio_blk_write(0, page, SECTORS_PER_PAGE);
 	if (!st)
 		st = virtio_blk_flush();
@@ -746,6 +777,7 @@ void resume_boot(const struct boot_info *bi)
 		load_and_jump(&r, expect.memmap_fingerprint, &l);   /* returns on refusal */
 	}
 	resume_release(&r);
+	resume_frames(before);
 }
 
 int hibernate_boot(uint64_t bytes)

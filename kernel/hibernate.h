@@ -8,6 +8,7 @@
 #ifndef DYNFLAGS_HIBERNATE_H
 #define DYNFLAGS_HIBERNATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/boot_info.h"
@@ -34,14 +35,18 @@ int diskbench(uint64_t bytes);
  * the boot's own large allocations: disk_boot(), then the disk's header.
  *   # resume: none                       no image (or no disk: disk=none)
  *   # resume: refused reason=KIND detail=FIELD expected=.. found=.. action=fresh-boot
- * KIND: signature, version, kernel, memmap, pfn, data, truncated, io.
- * Everything that can be checked without the data is, then the signature
+ * KIND: signature, version, kernel, memmap, pfn, data, truncated, io,
+ * no-memory. A refusal before the signature is cleared leaves the disk as
+ * it was. Then (not for `# resume: none disk=none`)
+ *   # resume-frames: in_use_before=N in_use_after=N leaked=0
+ * Once an image is found, fail_alloc=N (fail_nth, fail_every) counts again
+ * from the resume's first allocation. Everything that can be checked without the data is, then the signature
  * is cleared on the disk, then the image is loaded into safe frames,
  * validated whole and copied into place: the saved kernel continues from
  * its hibernate() and this call never returns. After a refusal it returns
  * and the boot goes on fresh.
  */
-void resume_boot(const struct boot_info *bi);
+void resume_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every);
 
 enum { HIBERNATE_REFUSED = 0, HIBERNATE_RESUMED = 1 };
 

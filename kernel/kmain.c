@@ -143,7 +143,7 @@ void kmain(struct boot_info *bi)
 
 	/* The hibernation disk: a saved kernel on it continues instead of
 	 * this boot (docs/hibernation.md). */
-	resume_boot(bi);
+	resume_boot(bi, opts.fail_alloc_nth, opts.fail_alloc_every);
 	timing_mark("disk");
 
 	/* DIMMs already plugged in (cold plug) become present memory. */

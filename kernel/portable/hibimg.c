@@ -21,6 +21,7 @@ const char *hibimg_strerror(int status)
 	case HIBIMG_ERR_DATA:      return "data";
 	case HIBIMG_ERR_TRUNCATED: return "truncated";
 	case HIBIMG_ERR_IO:        return "io";
+	case HIBIMG_ERR_NOMEM:     return "no-memory";
 	}
 	return "unknown";
 }

@@ -73,6 +73,7 @@ enum hibimg_status {
 	HIBIMG_ERR_DATA = -7,         /* "data" */
 	HIBIMG_ERR_TRUNCATED = -8,    /* "truncated": the disk ends first */
 	HIBIMG_ERR_IO = -9,           /* "io": reading or clearing failed */
+	HIBIMG_ERR_NOMEM = -10,       /* "no-memory": no frames for the load */
 };
 
 const char *hibimg_strerror(int status);

@@ -227,6 +227,7 @@ static void snapimg_kinds(struct ktest *t)
 	KT_EXPECT_EQ(t, hibimg_from_snapimg(SNAPIMG_ERR_MAGIC), HIBIMG_ERR_SIGNATURE);
 	KT_EXPECT(t, strcmp(hibimg_strerror(HIBIMG_ERR_TRUNCATED), "truncated") == 0);
 	KT_EXPECT(t, strcmp(hibimg_strerror(HIBIMG_ERR_IO), "io") == 0);
+	KT_EXPECT(t, strcmp(hibimg_strerror(HIBIMG_ERR_NOMEM), "no-memory") == 0);
 }
 
 KTEST_SUITE(hibimg,
