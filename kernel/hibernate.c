@@ -143,12 +143,17 @@ static uint64_t kernel_build(void)
 	return crc32c(crc, _rodata_start, (size_t)(__stop_ktest_suites - _rodata_start));
 }
 
+/*
+ * RAM an image may hold: usable, and reclaimable, where a UEFI loader puts
+ * the kernel image itself and its regions (under OVMF the kernel's .data
+ * and .bss, its stack and hib_cpu_saved among them, lie there).
+ */
 static bool pfn_is_ram(void *ctx, uint64_t pfn)
 {
 	const struct mem_range *r = memmap_find(memmap_get(), pfn << PAGE_SHIFT);
 
 	(void)ctx;
-	return pfn != 0 && r && r->type == MEM_USABLE;
+	return pfn != 0 && r && (r->type == MEM_USABLE || r->type == MEM_RECLAIMABLE);
 }
 
 static uint64_t frames_used(void)
@@ -784,18 +789,25 @@ int hibernate_boot(uint64_t bytes)
 {
 	static struct snapshot_workload w;
 	const char *stage = NULL;
-	uint64_t good;
+	uint64_t good, above_4g = 0;
 	int how;
 
 	if (workload_create(&w, (bytes + PAGE_SIZE - 1) / PAGE_SIZE, 0x41be, &stage)) {
 		kprintf("# hibernate-workload: error=no-memory stage=%s\n", stage);
 		memset(&w, 0, sizeof(w));
 	}
+	if (w.to_save) {
+		struct pageflags_iter it;
+		uint64_t pfn;
+
+		pageflags_for_each_set(pfn, it, w.to_save)
+			above_4g += pfn >= (1ull << (32 - PAGE_SHIFT));
+	}
 	how = hibernate();
 	good = workload_verify(&w);
-	kprintf("# hibernate-workload: pages=%llu verified=%llu resumed=%s\n",
+	kprintf("# hibernate-workload: pages=%llu verified=%llu resumed=%s pages_above_4g=%llu\n",
 		(unsigned long long)w.nr_pages, (unsigned long long)good,
-		how == HIBERNATE_RESUMED ? "yes" : "no");
+		how == HIBERNATE_RESUMED ? "yes" : "no", (unsigned long long)above_4g);
 	how = good != w.nr_pages;
 	workload_destroy(&w);
 	return how;
