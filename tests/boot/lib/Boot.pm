@@ -32,6 +32,7 @@ sub run_qemu_command {
 	for my $k (qw(firmware mem slots maxmem numa cpu cmdline)) {
 		push @cmd, "--$k", $o{$k} if defined $o{$k};
 	}
+	push @cmd, '--disk', $o{disk} if defined $o{disk};
 	push @cmd, '--phys-bits', $o{phys_bits} if defined $o{phys_bits};
 	push @cmd, '--qmp', $o{qmp} if defined $o{qmp};
 	for my $d (ref $o{dimm} ? @{ $o{dimm} } : defined $o{dimm} ? ($o{dimm}) : ()) {
