@@ -26,9 +26,10 @@
 #define WINDOW_CELLS 8192            /* 2 MiB */
 #define CELLS_PER_PAGE (PAGE_SIZE / CELL)
 #define MAX_ENTRIES  256
+#define MAX_DESC_SIZE 52             /* model mode: EFI 40 + 4 * 3 */
 
 static struct memmap map;
-static uint8_t raw[MAX_ENTRIES * 48];
+static uint8_t raw[MAX_ENTRIES * MAX_DESC_SIZE];
 static int8_t ref[WINDOW_CELLS];     /* reference type per cell, -1 = gap */
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
