@@ -785,11 +785,11 @@ void resume_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 	resume_frames(before);
 }
 
-int hibernate_boot(uint64_t bytes)
+int hibernate_boot(uint64_t bytes, uint64_t fail_nth, bool fail_every)
 {
 	static struct snapshot_workload w;
 	const char *stage = NULL;
-	uint64_t good, above_4g = 0;
+	uint64_t good, above_4g = 0, before;
 	int how;
 
 	if (workload_create(&w, (bytes + PAGE_SIZE - 1) / PAGE_SIZE, 0x41be, &stage)) {
@@ -803,7 +803,19 @@ int hibernate_boot(uint64_t bytes)
 		pageflags_for_each_set(pfn, it, w.to_save)
 			above_4g += pfn >= (1ull << (32 - PAGE_SHIFT));
 	}
+	before = frames_used();
+	if (fail_nth)
+		frame_inject_failure(fail_nth, fail_every);
 	how = hibernate();
+	if (fail_nth)
+		frame_inject_failure(0, false);
+	if (how != HIBERNATE_RESUMED) {
+		uint64_t after = frames_used();
+
+		kprintf("# hibernate-frames: in_use_before=%llu in_use_after=%llu leaked=%llu\n",
+			(unsigned long long)before, (unsigned long long)after,
+			(unsigned long long)(after > before ? after - before : 0));
+	}
 	good = workload_verify(&w);
 	kprintf("# hibernate-workload: pages=%llu verified=%llu resumed=%s pages_above_4g=%llu\n",
 		(unsigned long long)w.nr_pages, (unsigned long long)good,

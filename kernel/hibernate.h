@@ -67,9 +67,12 @@ int hibernate(void);
  * The boot step of option `hibernate`: a workload of `bytes` (as the
  * snapshot's, kernel/snapshot_boot.h) that lives across the hibernation,
  * hibernate(), then verify every page of it:
- *   # hibernate-workload: pages=N verified=V resumed=yes|no
+ *   # hibernate-workload: pages=N verified=V resumed=yes|no pages_above_4g=K
+ * With fail_nth (option fail_alloc=N[,every]) the count starts again at
+ * hibernate()'s first allocation. After a refusal,
+ *   # hibernate-frames: in_use_before=N in_use_after=N leaked=0
  * Returns the boot errors: 1 when a page does not verify, else 0.
  */
-int hibernate_boot(uint64_t bytes);
+int hibernate_boot(uint64_t bytes, uint64_t fail_nth, bool fail_every);
 
 #endif

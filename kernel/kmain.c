@@ -171,7 +171,8 @@ void kmain(struct boot_info *bi)
 	timing_mark("snapshot");
 
 	if (opts.hibernate)
-		boot_errors += hibernate_boot(opts.snapshot_bytes);
+		boot_errors += hibernate_boot(opts.snapshot_bytes, opts.fail_alloc_nth,
+					       opts.fail_alloc_every);
 	if (opts.diskbench_bytes) {
 		boot_errors += diskbench(opts.diskbench_bytes);
 		timing_mark("diskbench");
