@@ -28,6 +28,13 @@ void disk_boot(void)
 	virtio_blk_report();
 }
 
+static uint64_t us_of(uint64_t cycles)
+{
+	uint64_t hz = tsc_hz();
+
+	return hz ? (uint64_t)((unsigned __int128)cycles * 1000000 / hz) : 0;
+}
+
 /* MiB/s for `bytes` moved in `cycles` TSC ticks. */
 static uint64_t mib_per_s(uint64_t bytes, uint64_t cycles)
 {
@@ -121,7 +128,15 @@ extern const uint8_t _kernel_end[], __stop_ktest_suites[];
 extern const uint8_t _text_start[], _text_end[], _rodata_start[];
 
 struct hib_cpu hib_cpu_saved;
-uint64_t hib_resume_value;             /* set by hib_resume_entry: read MiB/s */
+uint64_t hib_resume_value;             /* set by hib_resume_entry: a struct resume_info */
+
+/* What the boot kernel measured, handed to the saved one (in the copy
+ * routine's safe page, which is free in the saved kernel's memory). */
+struct resume_info {
+	uint64_t read_mib_s;
+	uint64_t check_cycles, read_cycles, validate_cycles, prepare_cycles;
+	uint64_t jump_tsc;             /* the TSC when the copy began */
+};
 static uint64_t generation;            /* resumes of this kernel's memory */
 static const struct boot_info *boot_info_seen;
 
@@ -388,7 +403,7 @@ int hibernate(void)
 {
 	static struct hib_state s;
 	struct snapimg_layout l;
-	uint64_t est, cycles = 0, sectors;
+	uint64_t est, cycles = 0, sectors, t_freeze, t_mark, t_write;
 	const char *why;
 	int err;
 
@@ -396,6 +411,7 @@ int hibernate(void)
 		refuse_hibernation("no-disk", 0, 0);
 		return HIBERNATE_REFUSED;
 	}
+	t_freeze = rdtsc();
 	__asm__ volatile("cli");
 	memset(&s, 0, sizeof(s));
 	/* Room for the lists: frames in use now, the kernel, and slack for the maps. */
@@ -411,8 +427,10 @@ int hibernate(void)
 	for (int i = 0; i < WINDOW_PAGES; i++)
 		if (!(s.window[i] = frame_alloc()))
 			why = "no-memory";
+	t_mark = rdtsc();
 	why = why || !s.hib_header || !s.snap_header || !s.pfns || !s.crcs ?
 	      "no-memory-buffers" : mark(&s, &s.nr_pages);
+	t_write = rdtsc();
 	if (!why && s.nr_pages > est)
 		why = "no-memory";
 	if (why) {
@@ -429,12 +447,21 @@ int hibernate(void)
 	}
 	if (hib_save(&hib_cpu_saved)) {
 		/* Back from the disk, in the saved kernel's own memory. */
+		struct resume_info ri = *(const struct resume_info *)(uintptr_t)hib_resume_value;
+		uint64_t back = rdtsc() - ri.jump_tsc;
+
 		generation++;
 		console_init();
 		err = virtio_blk_reinit();
 		kprintf("# resume: ok pages=%llu read_mib_s=%llu generation=%llu disk=%s\n",
-			(unsigned long long)s.nr_pages, (unsigned long long)hib_resume_value,
+			(unsigned long long)s.nr_pages, (unsigned long long)ri.read_mib_s,
 			(unsigned long long)generation, virtio_blk_strerror(err));
+		kprintf("# resume-timing: check_us=%llu read_us=%llu validate_us=%llu prepare_us=%llu copy_return_us=%llu\n",
+			(unsigned long long)us_of(ri.check_cycles),
+			(unsigned long long)us_of(ri.read_cycles),
+			(unsigned long long)us_of(ri.validate_cycles),
+			(unsigned long long)us_of(ri.prepare_cycles),
+			(unsigned long long)us_of(back));
 		hib_release(&s);
 		return HIBERNATE_RESUMED;
 	}
@@ -445,6 +472,10 @@ int hibernate(void)
 		hib_release(&s);
 		return HIBERNATE_REFUSED;
 	}
+	kprintf("# hibernate-timing: freeze_us=%llu mark_us=%llu write_us=%llu poweroff=acpi-s5\n",
+		(unsigned long long)us_of(t_mark - t_freeze),
+		(unsigned long long)us_of(t_write - t_mark),
+		(unsigned long long)us_of(cycles));
 	kprintf("# hibernate: ok pages=%llu image_bytes=%llu sectors=%llu write_mib_s=%llu\n",
 		(unsigned long long)s.nr_pages,
 		(unsigned long long)(l.image_pages * PAGE_SIZE),
@@ -550,8 +581,10 @@ static uint64_t copy_tables(struct resume_state *r, uint64_t top)
  * it has reported.
  */
 static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
-			 const struct snapimg_layout *l)
+			 const struct snapimg_layout *l, uint64_t check_cycles)
 {
+	struct resume_info *ri;
+	uint64_t t1;
 	const struct memmap *map = memmap_get();
 	struct snapimg_machine machine = { fingerprint, pfn_is_ram, NULL };
 	struct snapimg_pages pages;
@@ -606,10 +639,12 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 			return HIBIMG_ERR_IO;
 		}
 	}
-	cycles = rdtsc() - t0;
+	t1 = rdtsc();
+	cycles = t1 - t0;
 	/* Everything again, and every data page against its CRC. */
 	pages = (struct snapimg_pages){ l->image_pages, resume_page, r };
 	st = snapimg_validate(&pages, &machine, NULL, &serr);
+	t0 = rdtsc();
 	if (st != SNAPIMG_OK) {
 		e.detail = serr.field;
 		e.expected = serr.expected;
@@ -641,19 +676,26 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 	e.detail = "copy-tables";
 	cr3 = copy_tables(r, top);
 	code = safe_frame(r);
-	if (!cr3 || !code || hib_copy_end - hib_copy_start > (long)PAGE_SIZE)
+	if (!cr3 || !code || hib_copy_end - hib_copy_start > (long)PAGE_SIZE / 2)
 		goto fail;
 	memcpy(code, hib_copy_start, (size_t)(hib_copy_end - hib_copy_start));
+	ri = (struct resume_info *)(code + PAGE_SIZE / 2);
+	ri->read_mib_s = mib_per_s(l->image_pages * PAGE_SIZE, cycles);
+	ri->check_cycles = check_cycles;
+	ri->read_cycles = cycles;
+	ri->validate_cycles = t0 - t1;
 	kprintf("# resume: loaded pages=%llu image_pages=%llu\n",
 		(unsigned long long)l->nr_pages, (unsigned long long)l->image_pages);
 	/* No way back from here: the running kernel is overwritten. */
 	{
-		register uint64_t rate __asm__("r14") = mib_per_s(l->image_pages * PAGE_SIZE, cycles);
+		register uint64_t info __asm__("r14") = (uintptr_t)ri;
 
+		ri->prepare_cycles = rdtsc() - t0;
+		ri->jump_tsc = rdtsc();
 		__asm__ volatile("cli\n\t"
 				 "jmp *%4"
 				 : : "D"(first_list), "S"(cr3), "d"((uintptr_t)hib_resume_entry),
-				   "r"(rate), "a"(code)
+				   "r"(info), "a"(code)
 				 : "memory");
 	}
 fail:
@@ -722,7 +764,7 @@ void resume_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 	struct hibimg_expect expect;
 	struct hibimg_error e = { 0, NULL, 0, 0 };
 	struct snapimg_layout l;
-	uint64_t before;
+	uint64_t before, t_check = 0;
 	uint8_t *page;
 	int st;
 
@@ -741,6 +783,7 @@ void resume_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 		return;
 	}
 	fill_expect(&expect);
+	t_check = rdtsc();
 	st = virtio_blk_read(0, page, SECTORS_PER_PAGE);
 	if (st) {
 		e.detail = virtio_blk_strerror(st);
@@ -779,7 +822,8 @@ void resume_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 		e.detail = virtio_blk_strerror(st);
 		refuse_resume(HIBIMG_ERR_IO, &e);
 	} else {
-		load_and_jump(&r, expect.memmap_fingerprint, &l);   /* returns on refusal */
+		load_and_jump(&r, expect.memmap_fingerprint, &l,   /* returns on refusal */
+			      rdtsc() - t_check);
 	}
 	resume_release(&r);
 	resume_frames(before);

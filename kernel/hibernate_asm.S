@@ -54,7 +54,7 @@ hib_save:
 /*
  * hib_resume_entry: the copy routine jumps here once every saved page is
  * back, on its own page tables, with no stack and R14 = the value for
- * hib_resume_value (the load's bandwidth). Everything hib_save() saved is
+ * hib_resume_value (the boot kernel's measurements). Everything hib_save() saved is
  * in RAM again: reload it and return 1 from hib_save().
  */
 	.global hib_resume_entry
