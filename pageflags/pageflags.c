@@ -404,6 +404,8 @@ int pageflags_shrink(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn
 		return PAGEFLAGS_ERR_INVALID;
 	if (end_pfn > reach || end_pfn > map->pfn_limit)
 		return PAGEFLAGS_ERR_RANGE;
+	if (start_pfn == end_pfn)
+		return 0;               /* an empty range meets no leaf */
 	for (uint64_t i = 0; i < map->root_slots; i++)
 		prune(&p, &map->root[i], map->levels, i << level_shift(map->levels));
 	return 0;

@@ -9,7 +9,12 @@
  * agree: return values, errors, next-set answers, counts, the leaves and
  * inner nodes the map holds, and the pages it gives back. One-bit
  * operations go through a cursor kept across them, or through none, as
- * the input says. Only the public interface is used: the model knows the
+ * the input says. The map also grows (pageflags_grow, as memory is hot
+ * added: the model's leaves gain the range's, or, when an allocation the
+ * input makes fail fails, nothing changes at all: leaves, bits, pages) and
+ * shrinks (pageflags_shrink, as memory is hot removed: the leaves meeting
+ * the range that the input's present test rejects go, with their bits and
+ * the inner nodes left empty; the rest stays). Only the public interface is used: the model knows the
  * documented memory cost (a one-page header of 480 root slots, one more
  * page of 512 per 128 leaves, the fewest inner levels of 512 slots that
  * fit) and checks it through pageflags_stats() and the page source.
@@ -249,6 +254,18 @@ static void check_cursor(struct pageflags *map)
 	CHECK(cursor.leaf != NULL);
 }
 
+/* The leaves the map holds are the model's, leaf for leaf. */
+static void check_leaves(struct pageflags *map)
+{
+	uint64_t pfn = 0;
+
+	for (size_t i = 0; i < model.nr_leaves; i++) {
+		CHECK(pageflags_next_leaf(map, pfn) == model.leaves[i] * LEAF);
+		pfn = (model.leaves[i] + 1) * LEAF;
+	}
+	CHECK(pfn >= model.limit || pageflags_next_leaf(map, pfn) == PAGEFLAGS_NO_PFN);
+}
+
 static void check_stats(const struct pageflags *map)
 {
 	struct pageflags_stats st;
@@ -314,6 +331,55 @@ static int bit_op(struct pageflags *map, bool via_cursor, uint64_t pfn,
 	}
 	check_cursor(map);
 	return r;
+}
+
+/*
+ * The present test shrink is given: a leaf stays when it meets the RAM
+ * ranges and the input's salt keeps it (every leaf whose number plus the
+ * salt is a multiple of 4 goes), or never when the salt says the whole
+ * range is gone. The model asks the same function.
+ */
+static struct {
+	const struct pageflags_range_list *ram;
+	unsigned int salt;
+	uint64_t start, end;            /* the range shrink was given */
+} shrink_ctx;
+
+static bool leaf_stays(uint64_t leaf_pfn)
+{
+	if (shrink_ctx.salt & 0x40)
+		return false;
+	return pageflags_range_list_overlaps((void *)shrink_ctx.ram, leaf_pfn,
+					     leaf_pfn + LEAF) &&
+	       (leaf_pfn / LEAF + shrink_ctx.salt) % 4 != 0;
+}
+
+static bool shrink_present(void *ctx, uint64_t start_pfn, uint64_t end_pfn)
+{
+	(void)ctx;
+	/* asked about whole leaves meeting the range, nothing else */
+	CHECK(start_pfn % LEAF == 0 && end_pfn == start_pfn + LEAF);
+	CHECK(start_pfn < shrink_ctx.end && shrink_ctx.start < end_pfn);
+	return leaf_stays(start_pfn);
+}
+
+/* The model's shrink of [start, end): the leaves that go, their bits. */
+static void model_shrink(uint64_t start, uint64_t end)
+{
+	/* an empty range meets no leaf */
+	for (size_t i = 0; start < end && i < model.nr_leaves;) {
+		uint64_t first = model.leaves[i] * LEAF;
+		size_t b;
+
+		if (first >= end || first + LEAF <= start || leaf_stays(first)) {
+			i++;
+			continue;
+		}
+		b = lower_bound(model.bits, model.nr_bits, first);
+		while (b < model.nr_bits && model.bits[b] < first + LEAF)
+			erase(model.bits, &model.nr_bits, model.bits[b]);
+		erase(model.leaves, &model.nr_leaves, model.leaves[i]);
+	}
 }
 
 static void run_op(struct pageflags *map, struct input *in)
@@ -383,6 +449,9 @@ static void run_op(struct pageflags *map, struct input *in)
 			CHECK(r == PAGEFLAGS_ERR_NO_MEMORY && src.nr_out == out);
 		src.fail_at = 0;
 		check_stats(map);
+		check_leaves(map);
+		if (r)
+			check_all_bits(map);    /* all or nothing: the bits too */
 		break;
 	}
 	case 8:
@@ -390,7 +459,49 @@ static void run_op(struct pageflags *map, struct input *in)
 		model.nr_bits = 0;
 		break;
 	default:
-		check_all_bits(map);
+		if (byte / 10 < 20) {
+			check_all_bits(map);
+			break;
+		}
+		/* shrink (op 9 from byte 200 on) */
+		{
+			uint64_t n = take(in, 1);       /* 1: an empty range */
+			uint64_t end = n == 1 ? pfn : pfn + n * (LEAF / 16) - 8;
+			uint64_t calls = src.nr_calls;
+			static const struct pageflags_range_list none = { NULL, 0 };
+
+			shrink_ctx.salt = (unsigned int)take(in, 1);
+			shrink_ctx.start = pfn;
+			shrink_ctx.end = end;
+			if (!shrink_ctx.ram)
+				shrink_ctx.ram = &none;
+			if (pfn > end) {
+				CHECK(pageflags_shrink(map, pfn, end, shrink_present, NULL) ==
+				      PAGEFLAGS_ERR_INVALID);
+				break;
+			}
+			if ((shrink_ctx.salt & 0x3f) == 0x3f) {
+				CHECK(pageflags_shrink(map, pfn, end, NULL, NULL) ==
+				      PAGEFLAGS_ERR_INVALID);
+				check_stats(map);
+				break;
+			}
+			if (end > model.reach || end > model.limit) {
+				CHECK(pageflags_shrink(map, pfn, end, shrink_present, NULL) ==
+				      PAGEFLAGS_ERR_RANGE);
+				check_stats(map);
+				break;
+			}
+			CHECK(pageflags_shrink(map, pfn, end, shrink_present, NULL) == 0);
+			CHECK(src.nr_calls == calls);   /* giving back allocates nothing */
+			model_shrink(pfn, end);
+			if (cursor.leaf_nr != PAGEFLAGS_NO_PFN &&
+			    !contains(model.leaves, model.nr_leaves, cursor.leaf_nr))
+				cursor = pageflags_cursor_start(map);
+			check_stats(map);
+			check_leaves(map);
+			check_all_bits(map);
+		}
 		break;
 	}
 }
@@ -433,6 +544,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	space.range_present = pageflags_range_list_overlaps;
 	space.ctx = &list;
+	shrink_ctx.ram = &list;
 	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
 		space.possible_end_pfn = take(&in, 2) % (16 * LEAF);
 		if ((take(&in, 1) & 7) == 7)    /* past one header page */
@@ -473,6 +585,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	src.fail_at = 0;
 	check_stats(map);
+	check_leaves(map);
 	cursor = pageflags_cursor_start(map);
 	while (in.size)
 		run_op(map, &in);

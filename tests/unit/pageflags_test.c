@@ -800,6 +800,15 @@ static void shrink_gives_back_leaves(struct ktest *t)
 	KT_EXPECT_EQ(t, pageflags_shrink(map, 9, 9,
 					 pageflags_range_list_overlaps, &boot), 0);
 	expect_stats(t, map, 4, 1);
+	/* An empty range meets no leaf, even inside one the space no
+	 * longer calls present. */
+	{
+		struct pageflags_range_list nothing = { NULL, 0 };
+
+		KT_EXPECT_EQ(t, pageflags_shrink(map, 9, 9,
+						 pageflags_range_list_overlaps, &nothing), 0);
+		expect_stats(t, map, 4, 1);
+	}
 	KT_EXPECT_EQ(t, pageflags_test(map, 0x77), 1);
 	KT_EXPECT_EQ(t, pageflags_count(map), 1);
 
