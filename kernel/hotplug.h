@@ -25,8 +25,10 @@
  * After sections_boot(), before pageflags_boot(): find the controller
  * ("# hotplug-controller: slots=N", 0 without one) and online every DIMM
  * already there (cold plug: enabled, no insert event), one "# dimm:" line
- * each, so that the boot maps are built over them. Returns the number of
- * DIMMs that could not be onlined (each got a "# hotplug-error:" line).
+ * each, so that the boot maps are built over them. A DIMM that cannot be
+ * onlined (bad input, or out of memory with every step undone) gets one
+ * "# hotplug-error:" line and the boot goes on. Returns the number of
+ * refusals that left frames in use behind them (leaked != 0: a bug).
  */
 int hotplug_boot(void);
 
@@ -36,8 +38,9 @@ int hotplug_boot(void);
  * `max_events` were handled (0: no limit). seconds == 0 does nothing.
  * print: at boot (prints the line, starts and stops the idle timer);
  * false from the shell, whose timer already runs.
- * Returns the number of events that failed to be handled for a reason
- * of the kernel's own (out of memory), not of bad input.
+ * Returns the number of events whose refusal left frames in use behind
+ * it (leaked != 0); a clean refusal (bad input, or out of memory with
+ * every step undone) is answered with _OST failure and is not an error.
  */
 int hotplug_wait(uint64_t seconds, uint64_t max_events, bool print);
 
@@ -57,5 +60,15 @@ void hotplug_list(void);
  */
 int64_t hotplug_alloc(uint32_t slot, uint64_t n, void (*keep)(void *ctx, void *frame),
 		      void *ctx);
+
+/*
+ * The online DIMMs as memory outside the firmware map (for the snapshot's
+ * workload and restore): their pages in slot order, the address of page
+ * n of them (n below hotplug_online_pages(), else 0), and whether a pfn
+ * lies in one.
+ */
+uint64_t hotplug_online_pages(void);
+uint64_t hotplug_nth_online_page(uint64_t n);
+bool hotplug_pfn_online(uint64_t pfn);
 
 #endif

@@ -418,8 +418,17 @@ static void cmd_dimm(int argc, char **argv)
 			kprintf("dimm: alloc slot=%llu frames=%lld held=%llu\n",
 				(unsigned long long)a, (long long)got,
 				(unsigned long long)nr_held);
+	} else if (argc == 3 && strcmp(argv[1], "fail") == 0) {
+		/* The Nth allocation from now fails (as fail_alloc=N counts
+		 * from boot), for the add path's every allocation point. */
+		if (!parse_u64(argv[2], &a) || a > 1000000) {
+			kprintf("error: dimm: fail: \"%s\" is not 0..1000000\n", argv[2]);
+			return;
+		}
+		frame_inject_failure(a, false);
+		kprintf("dimm: fail nth=%llu\n", (unsigned long long)a);
 	} else {
-		kprintf("error: dimm: usage: dimm | dimm wait SECONDS | dimm alloc SLOT N\n");
+		kprintf("error: dimm: usage: dimm | dimm wait SECONDS | dimm alloc SLOT N | dimm fail N\n");
 	}
 }
 
@@ -532,7 +541,7 @@ static const struct command commands[] = {
 	{ "restore", "restore                     validate the image, put the workload back, verify it", cmd_restore },
 	{ "alloc", "alloc N                     take N frames from the frame allocator", cmd_alloc },
 	{ "stats", "stats                       the frame allocator's counters", cmd_stats },
-	{ "dimm", "dimm | dimm wait SECONDS | dimm alloc SLOT N   memory hotplug slots", cmd_dimm },
+	{ "dimm", "dimm | dimm wait SECONDS | dimm alloc SLOT N | dimm fail N   memory hotplug slots", cmd_dimm },
 	{ "diskbench", "diskbench [SIZE]            write, read back and time SIZE (8M) on the virtio disk", cmd_diskbench },
 	{ "hibernate", "hibernate                   save the machine to the virtio disk and power off", cmd_hibernate },
 	{ "exit", "exit                        leave the shell and end the run", NULL },

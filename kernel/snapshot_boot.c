@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "kernel/console.h"
+#include "kernel/hotplug.h"
 #include "kernel/portable/crc32c.h"
 #include "kernel/pageflags_boot.h"
 #include "kernel/frame.h"
@@ -96,7 +97,9 @@ static void workload_fill(uint64_t *page, uint64_t seed, uint64_t pfn)
 
 /*
  * The address of usable page number `n`, counting the usable pages of the
- * memory map from the bottom (n below memmap_pages(map, MEM_USABLE)).
+ * memory map from the bottom, then those of the online DIMMs (which no
+ * firmware map holds): n below memmap_pages(map, MEM_USABLE) +
+ * hotplug_online_pages().
  */
 static uint64_t nth_usable_page(const struct memmap *map, uint64_t n)
 {
@@ -110,7 +113,7 @@ static uint64_t nth_usable_page(const struct memmap *map, uint64_t n)
 			return r->start + (n << PAGE_SHIFT);
 		n -= pages;
 	}
-	return 0;
+	return hotplug_nth_online_page(n);
 }
 
 int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
@@ -133,7 +136,7 @@ int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 		workload_destroy(w);
 		return SNAPSHOT_ERR_NO_MEMORY;
 	}
-	usable = memmap_pages(memmap_get(), MEM_USABLE);
+	usable = memmap_pages(memmap_get(), MEM_USABLE) + hotplug_online_pages();
 	for (; w->nr_pages < nr_pages; w->nr_pages++) {
 		/* Page i is asked for at usable page i * usable / nr_pages,
 		 * rounded down to a group of WORKLOAD_GROUP_PAGES, so the
@@ -355,13 +358,15 @@ fail:
 
 /* ------------------------------------------------------------ restore --- */
 
-/* A pfn the restore may write: valid, RAM in today's map, not the image's. */
+/* A pfn the restore may write: valid, RAM in today's map or an online
+ * DIMM, not the image's. */
 static bool restorable(void *ctx, uint64_t pfn)
 {
 	struct snapshot_image *img = ctx;
 	const struct mem_range *r = memmap_find(memmap_get(), pfn << PAGE_SHIFT);
 
-	return pfn_valid(pfn) && r && mem_type_is_ram(r->type) &&
+	return pfn_valid(pfn) &&
+	       ((r && mem_type_is_ram(r->type)) || hotplug_pfn_online(pfn)) &&
 	       pageflags_test(img->forbidden, pfn) == 0;
 }
 

@@ -32,9 +32,9 @@ sub run_qemu_command {
 	for my $k (qw(firmware mem slots maxmem numa cpu cmdline)) {
 		push @cmd, "--$k", $o{$k} if defined $o{$k};
 	}
-	push @cmd, '--disk', $o{disk} if defined $o{disk};
 	push @cmd, '--phys-bits', $o{phys_bits} if defined $o{phys_bits};
 	push @cmd, '--qmp', $o{qmp} if defined $o{qmp};
+	push @cmd, '--disk', $o{disk} if defined $o{disk};
 	for my $d (ref $o{dimm} ? @{ $o{dimm} } : defined $o{dimm} ? ($o{dimm}) : ()) {
 		push @cmd, '--dimm', $d;
 	}
@@ -189,7 +189,17 @@ sub wait_for {
 		pos($h->{buf}) = $h->{pos};
 		if ($h->{buf} =~ /$re/gc) {
 			my @caps = @{^CAPTURE} ? @{^CAPTURE} : ($&);
-			$h->{pos} = pos($h->{buf});
+			my $end = pos($h->{buf});
+			# A match that ends where the output so far ends, inside a
+			# line (a pattern's "$" or ".*" matches there too), may be
+			# a line still being written: read on briefly and look
+			# again; a prompt with nothing after it is accepted.
+			if ($end == length($h->{buf}) && $h->{buf} !~ /\n\z/ && !$h->{eof}) {
+				my $len = length($h->{buf});
+				$h->_read(0.2);
+				next if length($h->{buf}) > $len;
+			}
+			$h->{pos} = $end;
 			return @caps;
 		}
 		my $left = $deadline - time();
