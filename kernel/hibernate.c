@@ -16,6 +16,7 @@
 #include "kernel/panic.h"
 #include "kernel/sections_boot.h"
 #include "kernel/snapshot_boot.h"
+#include "kernel/timing.h"
 #include "kernel/virtio_blk.h"
 #include "kernel/x86.h"
 
@@ -445,11 +446,13 @@ int hibernate(void)
 		hib_release(&s);
 		return HIBERNATE_REFUSED;
 	}
+	timing_pause();
 	if (hib_save(&hib_cpu_saved)) {
 		/* Back from the disk, in the saved kernel's own memory. */
 		struct resume_info ri = *(const struct resume_info *)(uintptr_t)hib_resume_value;
 		uint64_t back = rdtsc() - ri.jump_tsc;
 
+		timing_resumed();
 		generation++;
 		console_init();
 		err = virtio_blk_reinit();

@@ -54,6 +54,23 @@ void timing_mark(const char *name)
 	p->cycles = cycles;
 }
 
+static uint64_t paused;
+
+void timing_pause(void)
+{
+	paused = rdtsc();
+}
+
+void timing_resumed(void)
+{
+	/* Modulo 2^64, so a TSC that restarted lower shifts both marks by
+	 * the same amount: now - last is the time run since the pause. */
+	uint64_t shift = rdtsc() - paused;
+
+	origin += shift;
+	last += shift;
+}
+
 void timing_set_hz(uint64_t hz)
 {
 	tsc_rate = hz ? hz : 1;

@@ -23,6 +23,15 @@ void timing_mark(const char *name);
 /* The TSC's rate in Hz: prints the phases kept so far, and later ones at once. */
 void timing_set_hz(uint64_t hz);
 
+/*
+ * Hibernation: timing_pause() just before the CPU state is saved,
+ * timing_resumed() once the saved kernel runs again. The TSC restarts at
+ * power-on; the time the machine was off belongs to no phase, so the
+ * phase in progress and phase=total go on from where they were.
+ */
+void timing_pause(void);
+void timing_resumed(void);
+
 /* Print phase=total: from timing_start() to now (just before the verdict). */
 void timing_total(void);
 
