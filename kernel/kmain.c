@@ -151,9 +151,6 @@ void kmain(struct boot_info *bi)
 
 	/* The dynamic page flags over the real pfn space. */
 	boot_errors += pageflags_boot();
-
-	/* Memory hot add and remove, for hotplug_wait= seconds. */
-	boot_errors += hotplug_wait(opts.hotplug_wait, opts.hotplug_events, true);
 	timing_mark("pageflags");
 
 	/* The TSC's rate, against the PIT (5 x 10 ms): the timing lines so far
@@ -164,6 +161,10 @@ void kmain(struct boot_info *bi)
 		timing_mark("tsc");
 		timing_set_hz(hz);
 	}
+
+	/* Memory hot add and remove, for hotplug_wait= seconds. */
+	boot_errors += hotplug_wait(opts.hotplug_wait, opts.hotplug_events, true);
+	timing_mark("hotplug");
 
 	/* An in-memory hibernation, walking page-flag maps (docs/snapshot.md). */
 	boot_errors += snapshot_boot(opts.snapshot_bytes, opts.snapshot_corrupt,

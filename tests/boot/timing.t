@@ -17,7 +17,7 @@ my @t = diag_lines($r, 'timing');
 my @names = map { $_->{phase} } @t;
 my @early = qw(console cmdline memmap frames paging acpi sections);
 my $at = 0;
-for my $want (@early, 'pageflags', 'tsc', 'snapshot', 'ktest:cmdline', 'ktest:memmap', 'shell', 'total') {
+for my $want (@early, 'pageflags', 'tsc', 'hotplug', 'snapshot', 'ktest:cmdline', 'ktest:memmap', 'shell', 'total') {
 	my ($i) = grep { $names[$_] eq $want } $at .. $#names;
 	ok(defined $i, "phase=$want, in boot order") or diag("phases: @names");
 	$at = $i + 1 if defined $i;
