@@ -28,7 +28,7 @@
 #include "kernel/portable/acpi.h"
 #include "kernel/portable/sections.h"
 #include "kernel/sections_boot.h"
-#include "kernel/snapshot_boot.h"
+#include "kernel/timing.h"
 #include "kernel/x86.h"
 
 #define MHP_BASE        0x0a00

@@ -24,6 +24,7 @@
 #include "kernel/sections_boot.h"
 #include "kernel/shell.h"
 #include "kernel/snapshot_boot.h"
+#include "kernel/timing.h"
 #include "kernel/x86.h"
 
 #define SHELL_LINE_MAX 128      /* bytes, including the final NUL */

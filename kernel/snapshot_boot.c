@@ -35,6 +35,7 @@
 #include "kernel/portable/sections.h"
 #include "kernel/sections_boot.h"
 #include "kernel/snapshot_boot.h"
+#include "kernel/timing.h"
 #include "kernel/x86.h"
 
 #define POISON 0xdeadbeefdeadbeefull
@@ -411,67 +412,6 @@ uint64_t snapshot_memmap_fingerprint(const struct memmap *map,
 	return (uint64_t)map->nr_ranges << 32 | crc;
 }
 
-#define PIT_HZ        1193182u   /* the PIT's input clock */
-#define PIT_CH2_DATA  0x42
-#define PIT_COMMAND   0x43
-#define PIT_GATE_PORT 0x61       /* bit 0: channel 2 gate, bit 5: its output */
-#define CALIBRATE_MS  10
-#define CALIBRATE_RUNS 5
-
-static uint64_t tsc_error_ppm;
-
-/*
- * TSC ticks while PIT channel 2 counts down CALIBRATE_MS in mode 0
- * ("interrupt on terminal count": its output goes high at zero), with the
- * speaker off. *uncertainty is how many ticks the start and the end could
- * each be off by: the time the count write took, and the time between the
- * last poll that saw the output low and the first that saw it high.
- */
-static uint64_t pit_measure(uint64_t *uncertainty)
-{
-	uint32_t count = PIT_HZ / (1000 / CALIBRATE_MS);
-	uint64_t before, start, low, high;
-
-	outb(PIT_GATE_PORT, (inb(PIT_GATE_PORT) & ~0x02) | 0x01);
-	outb(PIT_COMMAND, 0xb0);          /* channel 2, lobyte/hibyte, mode 0 */
-	outb(PIT_CH2_DATA, count & 0xff);
-	before = rdtsc();
-	outb(PIT_CH2_DATA, count >> 8);   /* counting starts with this write */
-	start = low = rdtsc();
-	while (!(inb(PIT_GATE_PORT) & 0x20))
-		low = rdtsc();
-	high = rdtsc();
-	*uncertainty = (start - before) + (high - low);
-	return (high + low) / 2 - (start + before) / 2;
-}
-
-/*
- * The run with the smallest uncertainty wins: under TCG on a busy host the
- * virtual CPU can be descheduled for milliseconds in the middle of a run,
- * which shows as a large gap at its start or end.
- */
-uint64_t tsc_hz(void)
-{
-	static uint64_t hz;
-	uint64_t best_ticks = 0, best_unc = ~0ull;
-
-	if (hz)
-		return hz;
-	for (int run = 0; run < CALIBRATE_RUNS; run++) {
-		uint64_t unc, ticks = pit_measure(&unc);
-
-		if (unc < best_unc) {
-			best_unc = unc;
-			best_ticks = ticks;
-		}
-	}
-	hz = best_ticks * (1000 / CALIBRATE_MS);
-	if (!hz)
-		hz = 1;
-	tsc_error_ppm = best_ticks ? best_unc * 1000000 / best_ticks : 0;
-	return hz;
-}
-
 /* MiB/s for `bytes` in `cycles`, in whole MiB. */
 static uint64_t mib_per_s(uint64_t bytes, uint64_t cycles)
 {
@@ -505,7 +445,7 @@ static uint64_t frames_in_use(void)
 
 static void report_bandwidth(struct snapshot_image *img)
 {
-	uint64_t hz = tsc_hz();           /* calibrates, sets tsc_error_ppm */
+	uint64_t hz = tsc_hz();           /* calibrates once */
 	uint64_t bytes = img->layout.nr_pages * PAGE_SIZE;
 	uint64_t copy = mib_per_s(bytes, img->copy_cycles);
 	uint64_t base = mib_per_s(bytes, memcpy_cycles(img));
@@ -515,7 +455,7 @@ static void report_bandwidth(struct snapshot_image *img)
 		(unsigned long long)copy, (unsigned long long)base,
 		(unsigned long long)(ratio_x100 / 100),
 		(unsigned long long)(ratio_x100 % 100),
-		(unsigned long long)hz, (unsigned long long)tsc_error_ppm,
+		(unsigned long long)hz, (unsigned long long)tsc_hz_error_ppm(),
 		crc32c_impl_name());
 }
 

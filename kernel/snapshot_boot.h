@@ -141,9 +141,6 @@ enum snapimg_status snapshot_expected_refusal(uint32_t corrupt);
 uint64_t snapshot_memmap_fingerprint(const struct memmap *map,
 				     uint64_t extra_top_bytes);
 
-/* TSC ticks per second, measured once against the PIT (channel 2). */
-uint64_t tsc_hz(void);
-
 /*
  * The whole cycle, printing the report lines (docs/report-format.md):
  * workload, snapshot, bandwidth, damage (corrupt = enum

@@ -5,14 +5,19 @@
  *
  * measured with the TSC. A phase ends at timing_mark(NAME) and began at
  * the mark before it (or at timing_start(), at kernel entry). The TSC's
- * rate is measured against the PIT later in the boot (tsc_hz(),
- * kernel/snapshot_boot.c), so the phases that end before it is known are
- * kept and printed when timing_set_hz() gives it.
+ * rate is measured against the PIT later in the boot (tsc_hz()), so the
+ * phases that end before it is known are kept and printed when
+ * timing_set_hz() gives it.
  */
 #ifndef DYNFLAGS_TIMING_H
 #define DYNFLAGS_TIMING_H
 
 #include <stdint.h>
+
+/* TSC ticks per second, measured once against the PIT (channel 2), and
+ * how far off that may be, in parts per million. */
+uint64_t tsc_hz(void);
+uint64_t tsc_hz_error_ppm(void);
 
 /* At kernel entry: the start of the first phase and of phase=total. */
 void timing_start(void);
