@@ -118,8 +118,9 @@ my $PROMPT = qr/dynflags> /;
 	my $sock = "$dir/pb32.qmp";
 	my $h = boot_live(%shape, phys_bits => 32, qmp => $sock,
 			  cmdline => 'ktest=none snapshot=0 hotplug_wait=30 hotplug_events=1');
-	my $q = eval { QMP->connect($sock, timeout => 20) };
 	ok($h->wait_for($WAIT, 60), "$name: the kernel waits");
+	# QEMU is surely listening once the kernel runs: connect then.
+	my $q = eval { QMP->connect($sock, timeout => 30) };
 	my $d = eval { $q->add_dimm(1, $GiB); $q->dimms->{d1} } // {};
 	is($d->{addr}, 4 * $GiB, "$name: QEMU places it at 4 GiB") or diag($@);
 	my ($line) = $h->wait_for($DONE, 40);
