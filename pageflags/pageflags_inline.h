@@ -61,15 +61,21 @@ extern void *const pageflags_zero_inner[PAGEFLAGS_MAX_LEVELS][PAGEFLAGS_SLOTS];
 /*
  * The walk: the node of level `to` (0: the leaf) on the way to pfn, a
  * zero page where that part of the tree is absent. pfn must be within
- * the tree's reach (pageflags_reaches()).
+ * the tree's reach (pageflags_reaches()). A map with no inner level
+ * (most machines) is the seed's table: its root is indexed by leaf
+ * number, one load, with no loop to enter; the loop serves every other
+ * height.
  */
 static inline void *pageflags_walk(const struct pageflags *map, uint64_t pfn,
 				   unsigned int to)
 {
 	unsigned int level = map->levels;
 	unsigned int shift = PAGEFLAGS_LEAF_SHIFT + PAGEFLAGS_SLOT_SHIFT * level;
-	void *node = map->root[pfn >> shift];
+	void *node;
 
+	if (level == 0)         /* the root is a direct table of leaves */
+		return map->root[pfn >> PAGEFLAGS_LEAF_SHIFT];
+	node = map->root[pfn >> shift];
 	while (level > to) {
 		level--;
 		shift -= PAGEFLAGS_SLOT_SHIFT;
@@ -79,9 +85,12 @@ static inline void *pageflags_walk(const struct pageflags *map, uint64_t pfn,
 }
 
 /* Does the tree reach pfn? The range check of every walk: the root's
- * slots, each over 512^levels leaves, end there. */
+ * slots, each over 512^levels leaves, end there (over one leaf each for
+ * a direct table). */
 static inline bool pageflags_reaches(const struct pageflags *map, uint64_t pfn)
 {
+	if (map->levels == 0)
+		return pfn >> PAGEFLAGS_LEAF_SHIFT < map->root_slots;
 	return pfn < map->root_slots << (PAGEFLAGS_SLOT_SHIFT * map->levels +
 					 PAGEFLAGS_LEAF_SHIFT);
 }
