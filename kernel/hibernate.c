@@ -11,6 +11,7 @@
 #include "kernel/portable/hibimg.h"
 #include "kernel/portable/snapimg.h"
 #include "kernel/hibernate.h"
+#include "kernel/hotplug.h"
 #include "kernel/memory_boot.h"
 #include "kernel/pageflags_boot.h"
 #include "kernel/panic.h"
@@ -169,6 +170,8 @@ static bool pfn_is_ram(void *ctx, uint64_t pfn)
 	const struct mem_range *r = memmap_find(memmap_get(), pfn << PAGE_SHIFT);
 
 	(void)ctx;
+	if (pfn != 0 && !r && hotplug_pfn_present(pfn))
+		return true;                    /* a DIMM's, outside the firmware map */
 	return pfn != 0 && r && (r->type == MEM_USABLE || r->type == MEM_RECLAIMABLE);
 }
 
@@ -184,7 +187,7 @@ static void fill_expect(struct hibimg_expect *e)
 {
 	e->kernel_build = kernel_build();
 	e->memmap_fingerprint = snapshot_memmap_fingerprint(memmap_get(), 0);
-	e->dimms = 0;                  /* no memory hotplug yet */
+	e->dimms = hotplug_fingerprint();  /* before hotplug_boot(): the controller's slots */
 	e->resume_entry = (uintptr_t)hib_resume_entry;
 	e->disk_sectors = virtio_blk_sectors();
 }
@@ -306,6 +309,15 @@ static const char *mark(struct hib_state *s, uint64_t *nr_pages)
 				    pageflags_set(s->to_save, a >> PAGE_SHIFT) < 0)
 					return "no-memory-frames";
 		}
+		/* The online DIMMs' frames, outside the firmware map. */
+		for (uint64_t n = 0; n < hotplug_online_pages(); n++) {
+			uint64_t a = hotplug_nth_online_page(n);
+
+			if (frame_is_allocated((void *)(uintptr_t)a) &&
+			    !pageflags_test(s->forbidden, a >> PAGE_SHIFT) &&
+			    pageflags_set(s->to_save, a >> PAGE_SHIFT) < 0)
+				return "no-memory-frames";
+		}
 	} while (frames_used() != before);
 	*nr_pages = pageflags_count(s->to_save);
 	return NULL;
@@ -378,7 +390,7 @@ static int write_image(struct hib_state *s, uint64_t nr_pages, uint64_t *cycles)
 	h->header_size = sizeof(*h);
 	h->kernel_build = kernel_build();
 	h->memmap_fingerprint = snapshot_memmap_fingerprint(memmap_get(), 0);
-	h->dimms = 0;
+	h->dimms = hotplug_fingerprint();
 	h->image_sector = HIBIMG_IMAGE_SECTOR;
 	h->image_pages = w.l.image_pages;
 	h->nr_pages = nr_pages;
@@ -601,7 +613,10 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 
 	/* unsafe: every frame the image will be copied to. */
 	e.detail = "maps";
-	if (flags_create(&r->unsafe, PAGEFLAGS_PRESENT_ONLY) < 0 ||
+	/* A DIMM's frames are not present yet (hotplug_boot() comes later):
+	 * with DIMMs the unsafe map covers every possible pfn. */
+	if (flags_create(&r->unsafe, hotplug_fingerprint() ? PAGEFLAGS_ALL_POSSIBLE :
+			 PAGEFLAGS_PRESENT_ONLY) < 0 ||
 	    flags_create(&r->safe, PAGEFLAGS_PRESENT_ONLY) < 0 ||
 	    flags_create(&r->loaded, PAGEFLAGS_PRESENT_ONLY) < 0)
 		goto fail;
@@ -677,6 +692,8 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 		if (map->ranges[i].end > top && map->ranges[i].type != MEM_RESERVED)
 			top = map->ranges[i].end;
 	e.detail = "copy-tables";
+	if (hotplug_present_end() > top)
+		top = hotplug_present_end();
 	cr3 = copy_tables(r, top);
 	code = safe_frame(r);
 	if (!cr3 || !code || hib_copy_end - hib_copy_start > (long)PAGE_SIZE / 2)

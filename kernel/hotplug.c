@@ -26,6 +26,8 @@
 #include "kernel/pageflags_boot.h"
 #include "kernel/paging.h"
 #include "kernel/portable/acpi.h"
+#include "kernel/portable/crc32c.h"
+#include "kernel/portable/hibimg.h"
 #include "kernel/portable/sections.h"
 #include "kernel/sections_boot.h"
 #include "kernel/timing.h"
@@ -70,6 +72,7 @@ struct dimm {
 
 static struct dimm dimms[MAX_SLOTS];
 static uint32_t nr_slots;
+static bool booted;             /* hotplug_boot() has run: dimms[] is the truth */
 
 static inline uint32_t inl(uint16_t port)
 {
@@ -348,25 +351,32 @@ uint64_t hotplug_poll(void)
 	return handled;
 }
 
+/* The controller's slots, when the DSDT declares it and its ports answer. */
+static uint32_t controller_slots(bool print)
+{
+	uint64_t slots = kernel_acpi.memhp_slots;
+
+	if (!kernel_acpi.memhp || slots == 0)
+		return 0;
+	select_slot(0);
+	if (inb(MHP_STATUS) == 0xff) {
+		/* Declared, but nothing answers: never trust it. */
+		if (print)
+			kprintf("# hotplug-warning: problem=\"the DSDT declares memory hotplug but its ports read all ones\" action=ignored\n");
+		return 0;
+	}
+	return slots > MAX_SLOTS ? MAX_SLOTS : (uint32_t)slots;
+}
+
 int hotplug_boot(void)
 {
 	int errors = 0;
 
-	nr_slots = 0;
 	kprintf("# hotplug-dsdt: found=%d addr=0x%llx memhp=%d mdnr=%llu\n",
 		kernel_acpi.have_dsdt ? 1 : 0, (unsigned long long)kernel_acpi.dsdt_addr,
 		kernel_acpi.memhp ? 1 : 0, (unsigned long long)kernel_acpi.memhp_slots);
-	if (kernel_acpi.memhp && kernel_acpi.memhp_slots > 0) {
-		uint64_t slots = kernel_acpi.memhp_slots;
-
-		select_slot(0);
-		if (inb(MHP_STATUS) == 0xff) {
-			/* Declared, but nothing answers: never trust it. */
-			kprintf("# hotplug-warning: problem=\"the DSDT declares memory hotplug but its ports read all ones\" action=ignored\n");
-		} else {
-			nr_slots = slots > MAX_SLOTS ? MAX_SLOTS : (uint32_t)slots;
-		}
-	}
+	nr_slots = controller_slots(true);
+	booted = true;
 	kprintf("# hotplug-controller: slots=%u\n", nr_slots);
 	for (uint32_t slot = 0; slot < nr_slots; slot++) {
 		uint8_t status;
@@ -481,4 +491,93 @@ bool hotplug_pfn_online(uint64_t pfn)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Before hotplug_boot() (a resume's check, nothing onlined yet): the
+ * DIMMs the controller holds, every enabled slot, read once.
+ */
+static struct dimm probed[MAX_SLOTS];
+static uint32_t nr_probed;
+static bool probe_done;
+
+static void probe(void)
+{
+	if (probe_done)
+		return;
+	probe_done = true;
+	nr_probed = controller_slots(false);
+	for (uint32_t slot = 0; slot < nr_probed; slot++) {
+		uint64_t start, len;
+
+		probed[slot] = (struct dimm){ DIMM_EMPTY, true, 0, 0, 0 };
+		select_slot(slot);
+		if (!(inb(MHP_STATUS) & ST_ENABLED))
+			continue;
+		start = inl(MHP_ADDR_LO) | (uint64_t)inl(MHP_ADDR_HI) << 32;
+		len = inl(MHP_LEN_LO) | (uint64_t)inl(MHP_LEN_HI) << 32;
+		if (len == 0 || start + len < start)
+			continue;
+		probed[slot] = (struct dimm){ DIMM_ONLINE, true, start, start + len,
+					      inl(MHP_NODE) };
+	}
+}
+
+/* The DIMMs present now: dimms[] after hotplug_boot(), else the probe's. */
+static const struct dimm *present_dimms(uint32_t *n)
+{
+	if (booted) {
+		*n = nr_slots;
+		return dimms;
+	}
+	probe();
+	*n = nr_probed;
+	return probed;
+}
+
+/* One DIMM into the fingerprint: its slot, start, end and node. */
+static uint32_t fingerprint_add(uint32_t crc, uint32_t slot, uint64_t start,
+				uint64_t end, uint32_t node)
+{
+	const uint64_t rec[4] = { slot, start, end, node };
+
+	return crc32c(crc, rec, sizeof(rec));
+}
+
+uint64_t hotplug_fingerprint(void)
+{
+	uint32_t count = 0, crc = 0, n;
+	const struct dimm *d = present_dimms(&n);
+
+	for (uint32_t slot = 0; slot < n; slot++) {
+		if (d[slot].state != DIMM_ONLINE)
+			continue;
+		crc = fingerprint_add(crc, slot, d[slot].start, d[slot].end, d[slot].node);
+		count++;
+	}
+	return HIBIMG_DIMMS(count, crc);
+}
+
+bool hotplug_pfn_present(uint64_t pfn)
+{
+	uint32_t n;
+	const struct dimm *d = present_dimms(&n);
+
+	for (uint32_t slot = 0; slot < n; slot++)
+		if (d[slot].state == DIMM_ONLINE && pfn >= d[slot].start >> PAGE_SHIFT &&
+		    pfn < d[slot].end >> PAGE_SHIFT)
+			return true;
+	return false;
+}
+
+uint64_t hotplug_present_end(void)
+{
+	uint32_t n;
+	const struct dimm *d = present_dimms(&n);
+	uint64_t end = 0;
+
+	for (uint32_t slot = 0; slot < n; slot++)
+		if (d[slot].state == DIMM_ONLINE && d[slot].end > end)
+			end = d[slot].end;
+	return end;
 }

@@ -71,4 +71,17 @@ uint64_t hotplug_online_pages(void);
 uint64_t hotplug_nth_online_page(uint64_t n);
 bool hotplug_pfn_online(uint64_t pfn);
 
+/*
+ * The DIMMs present, for the hibernation header (hibimg.h, HIBIMG_DIMMS):
+ * their count in bits 63..32, and in bits 31..0 a CRC-32C over each one's
+ * slot, start, end and node (four uint64_t, in slot order); 0 without
+ * DIMMs. After hotplug_boot() the online DIMMs; before it (a resume's
+ * check, nothing onlined yet) every enabled slot the controller reports.
+ */
+uint64_t hotplug_fingerprint(void);
+
+/* Whether a pfn lies in one of those DIMMs; the end of the highest (0: none). */
+bool hotplug_pfn_present(uint64_t pfn);
+uint64_t hotplug_present_end(void);
+
 #endif

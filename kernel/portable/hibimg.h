@@ -15,7 +15,9 @@
  *   kernel_build        a hash of the kernel's text and read-only data
  *                       (the image is only meaningful to the same kernel);
  *   memmap_fingerprint  the normalised memory map (the same RAM);
- *   dimms               the DIMMs present (memory hotplug; 0 without);
+ *   dimms               the DIMMs present (memory hotplug): HIBIMG_DIMMS,
+ *                       their count and a CRC-32C over each one's slot,
+ *                       start, end and node; 0 without DIMMs;
  *   resume_entry        where the saved kernel continues;
  *   snapimg_header_crc  the image's own header CRC (the two belong together).
  *
@@ -34,6 +36,10 @@
 #define HIBIMG_IMAGE_SECTOR  8u                      /* the snapimg image's first sector */
 #define HIBIMG_SECTOR        512u
 #define HIBIMG_SECTORS_PER_PAGE (PAGE_SIZE / HIBIMG_SECTOR)
+
+/* The header's dimms field: count in bits 63..32, the CRC in 31..0; 0 for none. */
+#define HIBIMG_DIMMS(count, crc) \
+	((count) ? (uint64_t)(count) << 32 | (uint32_t)(crc) : (uint64_t)0)
 
 struct hibimg_header {
 	uint64_t signature;           /* HIBIMG_SIGNATURE, or 0: no image */

@@ -75,6 +75,41 @@ static void header_accepted_and_bound(struct ktest *t)
 	KT_EXPECT_EQ(t, check(t, &h, &e, NULL), HIBIMG_OK);
 }
 
+/* The DIMMs present: a count and a CRC-32C (HIBIMG_DIMMS); any other set refused. */
+static void header_dimms_bound(struct ktest *t)
+{
+	struct hibimg_header h;
+	struct hibimg_expect e = expect;
+	struct hibimg_error err = { 0, NULL, 0, 0 };
+	unsigned char *page = ktest_page_alloc();
+
+	KT_ASSERT(t, page != NULL);
+	KT_EXPECT_EQ(t, HIBIMG_DIMMS(0, 0x1234), 0);
+	make_header(&h, 100);
+	h.dimms = HIBIMG_DIMMS(1, 0x8a8d2fa1);
+	hibimg_seal(&h);
+	/* Booted without the DIMM. */
+	memset(page, 0, PAGE_SIZE);
+	memcpy(page, &h, sizeof(h));
+	KT_EXPECT_EQ(t, hibimg_check(page, &e, &err), HIBIMG_ERR_MEMMAP);
+	KT_EXPECT(t, err.detail && strcmp(err.detail, "dimms") == 0);
+	KT_EXPECT_EQ(t, err.expected, 0);
+	KT_EXPECT_EQ(t, err.found, h.dimms);
+	KT_EXPECT(t, strcmp(hibimg_strerror(err.status), "memmap") == 0);
+	/* Another DIMM (same count, other fingerprint), and one more. */
+	e.dimms = HIBIMG_DIMMS(1, 0x8a8d2fa0);
+	KT_EXPECT_EQ(t, check(t, &h, &e, "dimms"), HIBIMG_ERR_MEMMAP);
+	e.dimms = HIBIMG_DIMMS(2, 0x8a8d2fa1);
+	KT_EXPECT_EQ(t, check(t, &h, &e, "dimms"), HIBIMG_ERR_MEMMAP);
+	/* The same DIMMs. */
+	e.dimms = h.dimms;
+	KT_EXPECT_EQ(t, check(t, &h, &e, NULL), HIBIMG_OK);
+	/* An image without DIMMs on a machine with one. */
+	make_header(&h, 100);
+	KT_EXPECT_EQ(t, check(t, &h, &e, "dimms"), HIBIMG_ERR_MEMMAP);
+	ktest_page_free(page);
+}
+
 static void header_damage_refused(struct ktest *t)
 {
 	struct hibimg_header h;
@@ -232,6 +267,7 @@ static void snapimg_kinds(struct ktest *t)
 
 KTEST_SUITE(hibimg,
 	KTEST_CASE(header_accepted_and_bound),
+	KTEST_CASE(header_dimms_bound),
 	KTEST_CASE(header_damage_refused),
 	KTEST_CASE(image_header_and_pfn_list),
 	KTEST_CASE(snapimg_kinds));
