@@ -121,10 +121,12 @@ my $PROMPT = qr/dynflags> /;
 	ok($h->wait_for($WAIT, 60), "$name: the kernel waits");
 	# QEMU is surely listening once the kernel runs: connect then.
 	my $q = eval { QMP->connect($sock, timeout => 30) };
-	my $d = eval { $q->add_dimm(1, $GiB); $q->dimms->{d1} } // {};
-	is($d->{addr}, 4 * $GiB, "$name: QEMU places it at 4 GiB") or diag($@);
+	ok(eval { $q->add_dimm(1, $GiB); 1 }, "$name: QEMU takes the DIMM") or diag($@);
 	my ($line) = $h->wait_for($DONE, 40);
 	like($line // '', qr/^# hotplug-error: .*(width|phys|srat)/i, "$name: # hotplug-error: naming the width or the SRAT");
+	# Where QEMU put it, as the kernel read it from the controller (QMP's
+	# query-memory-devices was seen to lose its connection here under load).
+	like($line // '', qr/ start=0x100000000 end=0x140000000 /, "$name: QEMU places it at 4 GiB");
 	$q->close if $q;
 	my $r = $h->finish(60);
 	expect_verdict($r, 33, $name);
