@@ -68,7 +68,8 @@ sub _read_message {
 		my $left = $deadline - time();
 		return undef unless $self->{sel}->can_read($left > 0 ? $left : 0);
 		my $n = sysread($self->{sock}, my $chunk, 65536);
-		die "QMP: connection to $self->{path} closed\n" unless $n;
+		next if !defined $n && ($!{EINTR} || $!{EAGAIN});   # a signal, not the end
+		die "QMP: connection to $self->{path} " . (defined $n ? 'closed' : "failed: $!") . "\n" unless $n;
 		$self->{buf} .= $chunk;
 	}
 }
