@@ -20,19 +20,10 @@ use File::Temp qw(tempdir);
 my $dir = tempdir(CLEANUP => 1);
 my %machine = (firmware => 'bios', slots => 2, maxmem => '4G', timeout => 90);
 
+# A boot of %machine with DISK attached as the virtio-blk disk.
 sub boot_disk {
 	my ($disk, %o) = @_;
-	my @cmd = Boot::run_qemu_command(%machine, disk => $disk, %o);
-	my $pid = open(my $out, '-|') // die "fork: $!";
-	if ($pid == 0) {
-		open(STDIN, '<', '/dev/null') or die "stdin: $!";
-		open(STDERR, '>&', \*STDOUT) or die "stderr: $!";
-		exec(@cmd) or die "exec @cmd: $!";
-	}
-	local $/;
-	my $text = <$out> // '';
-	close $out;
-	return Boot::result($text, $? >> 8, @cmd);
+	return boot(%machine, disk => $disk, %o);
 }
 
 sub slurp {

@@ -24,20 +24,10 @@ use File::Temp qw(tempdir);
 
 my $dir = tempdir(CLEANUP => 1);
 
+# A SeaBIOS boot with DISK attached as the virtio-blk disk (none if undef).
 sub boot_disk {
 	my ($disk, %o) = @_;
-	my @cmd = Boot::run_qemu_command(firmware => 'bios', timeout => 90, %o);
-	splice(@cmd, 1, 0, '--disk', $disk) if defined $disk;
-	my $pid = open(my $out, '-|') // die "fork: $!";
-	if ($pid == 0) {
-		open(STDIN, '<', '/dev/null') or die "stdin: $!";
-		open(STDERR, '>&', \*STDOUT) or die "stderr: $!";
-		exec(@cmd) or die "exec @cmd: $!";
-	}
-	local $/;
-	my $text = <$out> // '';
-	close $out;
-	return Boot::result($text, $? >> 8, @cmd);
+	return boot(firmware => 'bios', timeout => 90, %o, disk => $disk);
 }
 
 sub slurp {
