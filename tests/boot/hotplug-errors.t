@@ -121,7 +121,10 @@ my $PROMPT = qr/dynflags> /;
 	ok($h->wait_for($WAIT, 60), "$name: the kernel waits");
 	# QEMU is surely listening once the kernel runs: connect then.
 	my $q = eval { QMP->connect($sock, timeout => 30) };
-	ok(eval { $q->add_dimm(1, $GiB); 1 }, "$name: QEMU takes the DIMM") or diag($@);
+	# QEMU with phys-bits=32 was seen to reset the QMP connection right
+	# after this device_add, while still plugging the DIMM: the kernel's
+	# line below is the proof that it arrived, not QMP's answer.
+	eval { $q->add_dimm(1, $GiB) } or diag("QMP: $@");
 	my ($line) = $h->wait_for($DONE, 40);
 	like($line // '', qr/^# hotplug-error: .*(width|phys|srat)/i, "$name: # hotplug-error: naming the width or the SRAT");
 	# Where QEMU put it, as the kernel read it from the controller (QMP's
