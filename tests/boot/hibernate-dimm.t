@@ -26,22 +26,6 @@ sub boot_disk {
 	return boot(%machine, disk => $disk, %o);
 }
 
-sub slurp {
-	my ($path) = @_;
-	open(my $fh, '<:raw', $path) or die "$path: $!";
-	local $/;
-	my $b = <$fh>;
-	close $fh;
-	return $b;
-}
-
-sub spew {
-	my ($path, $bytes) = @_;
-	open(my $fh, '>:raw', $path) or die "$path: $!";
-	print $fh $bytes;
-	close $fh;
-}
-
 # The image, with the DIMM.
 my $pristine = "$dir/pristine.img";
 spew($pristine, "\0" x (64 << 20));

@@ -30,22 +30,6 @@ sub boot_disk {
 	return boot(firmware => 'bios', timeout => 90, %o, disk => $disk);
 }
 
-sub slurp {
-	my ($path) = @_;
-	open(my $fh, '<:raw', $path) or die "$path: $!";
-	local $/;
-	my $b = <$fh>;
-	close $fh;
-	return $b;
-}
-
-sub spew {
-	my ($path, $bytes) = @_;
-	open(my $fh, '>:raw', $path) or die "$path: $!";
-	print $fh $bytes;
-	close $fh;
-}
-
 # The image, once.
 my $pristine = "$dir/pristine.img";
 {

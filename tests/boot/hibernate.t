@@ -25,22 +25,13 @@ sub boot_disk {
 	return boot(firmware => 'bios', timeout => 120, %o, disk => $disk);
 }
 
-sub make_disk {
-	my ($name, $bytes) = @_;
-	my $path = "$dir/$name";
-	open(my $fh, '>', $path) or die "$path: $!";
-	truncate($fh, $bytes) or die "truncate: $!";
-	close $fh;
-	return $path;
-}
-
 # The three boots on one disk, for a shape: firmware, RAM, workload (MiB).
 sub cycle {
 	my ($fw, $mem, $mib, $timeout) = @_;
 	my $name = "$fw $mem";
 	my $pages = $mib * 256;
 	my %shape = (firmware => $fw, mem => $mem, timeout => $timeout);
-	my $disk = make_disk("hib-$fw-$mem.img", ($mib + 64) << 20);
+	my $disk = make_disk("$dir/hib-$fw-$mem.img", ($mib + 64) << 20);
 	my $r = boot_disk($disk, %shape, cmdline => "ktest=none snapshot=${mib}M hibernate");
 	is($r->{status}, 125, "$name hibernate: QEMU powered off (status 0, no verdict)")
 		or Boot::show_tail($r);
@@ -94,7 +85,7 @@ $r = boot_disk(undef, cmdline => 'ktest=none snapshot=4M hibernate');
 expect_verdict($r, 33, 'no disk');
 like($r->{out}, qr/^# hibernate: refused reason=no-disk /m, 'no disk: hibernation refused');
 
-$r = boot_disk(make_disk('small.img', 1 << 20), cmdline => 'ktest=none snapshot=4M hibernate');
+$r = boot_disk(make_disk("$dir/small.img", 1 << 20), cmdline => 'ktest=none snapshot=4M hibernate');
 expect_verdict($r, 33, 'a 1 MiB disk');
 like($r->{out}, qr/^# hibernate: refused reason=disk-too-small /m, 'a 1 MiB disk: hibernation refused');
 like($r->{out}, qr/^# hibernate-workload: pages=1024 verified=1024 resumed=no /m, 'a 1 MiB disk: the workload is untouched');

@@ -22,17 +22,8 @@ sub boot_disk {
 	return boot(firmware => 'bios', timeout => 60, %o, disk => $disk);
 }
 
-sub make_disk {
-	my ($name, $bytes) = @_;
-	my $path = "$dir/$name";
-	open(my $fh, '>', $path) or die "$path: $!";
-	truncate($fh, $bytes) or die "truncate: $!";
-	close $fh;
-	return $path;
-}
-
 {
-	my $disk = make_disk('64m.img', 64 << 20);
+	my $disk = make_disk("$dir/64m.img", 64 << 20);
 	my $r = boot_disk($disk, cmdline => 'ktest=none snapshot=0 diskbench=1M');
 	expect_verdict($r, 33, 'a 64 MiB disk');
 	my $v = diag_one($r, 'virtio-blk') // {};
@@ -59,7 +50,7 @@ sub make_disk {
 }
 
 {
-	my $disk = make_disk('1m.img', 1 << 20);
+	my $disk = make_disk("$dir/1m.img", 1 << 20);
 	my $r = boot_disk($disk, cmdline => 'ktest=none snapshot=0 diskbench=8M');
 	expect_verdict($r, 33, 'a 1 MiB disk');
 	is((diag_one($r, 'virtio-blk') // {})->{sectors}, 2048, '1 MiB = 2048 sectors');

@@ -20,7 +20,7 @@ use Time::HiRes qw(time);
 use Test::More;
 
 our @EXPORT = qw(boot boot_shell boot_live diag_lines diag_one expect_verdict
-		 expect_ktap_complete build_dir hexval);
+		 expect_ktap_complete build_dir hexval slurp spew make_disk);
 
 sub build_dir { $ENV{DYNFLAGS_BUILD} // 'build' }
 
@@ -323,6 +323,32 @@ sub expect_ktap_complete {
 	$ok &&= ok($v && $v->{pass} // ($r->{out} =~ /^# verdict: pass /m), "$name: verdict pass");
 	show_tail($r) unless $ok;
 	return $ok;
+}
+
+# Disk files for the virtio-blk tests: the whole file's bytes, a file
+# written whole, and a file of `bytes` zero bytes (sparse) at `path`.
+sub slurp {
+	my ($path) = @_;
+	open(my $fh, '<:raw', $path) or die "$path: $!";
+	local $/;
+	my $bytes = <$fh>;
+	close $fh;
+	return $bytes;
+}
+
+sub spew {
+	my ($path, $bytes) = @_;
+	open(my $fh, '>:raw', $path) or die "$path: $!";
+	print $fh $bytes;
+	close $fh;
+}
+
+sub make_disk {
+	my ($path, $bytes) = @_;
+	open(my $fh, '>', $path) or die "$path: $!";
+	truncate($fh, $bytes) or die "truncate: $!";
+	close $fh;
+	return $path;
 }
 
 1;
