@@ -1,5 +1,6 @@
 /*
- * crc32c.c: CRC-32C by table (slicing-by-8) or by SSE4.2's `crc32`.
+ * crc32c.c: CRC-32C by table (slicing-by-8 and a sparse fold) or by
+ * SSE4.2's `crc32`.
  *
  * Inside, a CRC is kept in its "register" form, inverted: the public value
  * `crc` becomes ~crc on the way in and is inverted again on the way out.
@@ -10,19 +11,20 @@
  * crc_table[k][b] is the same byte followed by k zero bytes. With them, eight
  * bytes are folded in with eight lookups and no loop over bits
  * ("slicing-by-8"); odd bytes at the ends go one at a time through
- * crc_table[0]. The 8 KiB of tables are filled on first use.
+ * crc_table[0]. The 8 KiB of tables are filled on first use. Long buffers
+ * go through the sparse fold first (below), which needs no table at all
+ * until their last 32 bytes.
  *
  * The instruction. `crc32b`/`crc32q` fold 1 or 8 bytes into the register in
  * hardware, with the same polynomial and bit order. Loads and stores of 8
  * bytes use __builtin_memcpy, which compiles to one unaligned mov even in
  * the kernel's -fno-builtin build.
  *
- * Each implementation folds bytes through two helpers, *_byte and *_word,
- * shared by its plain CRC and its copy (crc32c_copy_*), so the two cannot
- * drift apart. The copy is the same loop with a store added: one pass per
- * buffer, no unrolling. crc32c_copy() picks the instruction when CPUID has
- * it, as crc32c() does; under QEMU's TCG the instruction is emulated bit by
- * bit and is several times slower than the table (docs/performance.md), but
+ * Each implementation has one loop, shared by its plain CRC and its copy
+ * (crc32c_copy_*; the plain CRC passes no destination), so the two cannot
+ * drift apart. crc32c_copy() picks the instruction when CPUID has it, as
+ * crc32c() does; under QEMU's TCG the instruction is emulated bit by bit
+ * and is several times slower than the table (docs/performance.md), but
  * the default qemu64 CPU model does not offer it.
  */
 #include "kernel/portable/crc32c.h"
@@ -84,6 +86,98 @@ static inline uint32_t table_word(uint32_t reg, uint64_t v)
 	       crc_table[0][v >> 56];
 }
 
+/*
+ * The sparse fold: a trick, kept here and used only by table_run().
+ *
+ * A reflected CRC reads the message as a polynomial over GF(2) whose
+ * first bit (bit 0 of byte 0) has the highest degree, and the CRC is that
+ * polynomial, times x^32, modulo P (the CRC-32C polynomial). So anything
+ * that leaves the message unchanged modulo P leaves the CRC unchanged. P
+ * divides
+ *
+ *     x^209 + x^144 + x^54 + x^39 + x^14 + 1,
+ *
+ * so a message bit may be cleared and xored instead into the five bits
+ * that lie 209, 195, 170, 155 and 65 bits after it (209 - 0, 209 - 14, ...):
+ * a bit of degree d becomes the degrees d - 209 + {144, 54, 39, 14, 0}.
+ * Pushing each 64-bit word, in turn, onto the words after it empties the
+ * buffer into its last FOLD_WORDS words (256 bits, at least 209), whose
+ * CRC from a zero register is the CRC of the whole buffer: leading zero
+ * words leave a zero register zero.
+ *
+ * Per word that is a load, some shifts and xors on FOLD_WORDS pending
+ * words held in registers, and (in a copy) a store: no table load at all,
+ * where slicing-by-8 makes eight. Under QEMU's TCG every memory access
+ * costs a software TLB lookup, and this is what lets the snapshot copy
+ * run at half the speed of memcpy (docs/performance.md).
+ */
+#define FOLD_SPAN  209          /* x^209 is the fold's highest term */
+#define FOLD_WORDS 4            /* words a push reaches: 209 bits < 4 * 64 */
+
+/* Xor word m, moved `bits` (64..FOLD_SPAN) stream bits later, into the
+ * pending words: ahead[0] is the word after m's, ahead[1] the one after
+ * that, and so on. A later stream bit is a higher bit of a little-endian
+ * word, so the move is a left shift that spills into the next word. */
+static inline void fold_push(uint64_t ahead[FOLD_WORDS], uint64_t m,
+			     unsigned int bits)
+{
+	unsigned int word = bits / 64, shift = bits % 64;
+
+	if (shift == 0) {
+		ahead[word - 1] ^= m;
+	} else {
+		ahead[word - 1] ^= m << shift;
+		ahead[word] ^= m >> (64 - shift);
+	}
+}
+
+/*
+ * The table implementation's one loop over nr_words 8-byte words at s,
+ * continuing register `reg`; with `copy`, each word is also stored to d
+ * as it goes. Always inlined, with `copy` a constant, so the loop holds
+ * no test of it. All but the last FOLD_WORDS words go through the fold;
+ * those, and buffers that short, through slicing-by-8.
+ */
+static inline __attribute__((always_inline)) uint32_t
+table_run(uint32_t reg, bool copy, unsigned char *d, const unsigned char *s,
+	  size_t nr_words)
+{
+	uint64_t ahead[FOLD_WORDS] = { reg };   /* the register enters as the
+						   first word's pending bits */
+	uint64_t v;
+
+	if (nr_words > FOLD_WORDS) {
+		for (; nr_words > FOLD_WORDS; nr_words--, s += 8) {
+			uint64_t m = (v = load64(s)) ^ ahead[0];
+
+			if (copy) {
+				store64(d, v);
+				d += 8;
+			}
+			for (int k = 0; k < FOLD_WORDS - 1; k++)
+				ahead[k] = ahead[k + 1];
+			ahead[FOLD_WORDS - 1] = 0;
+			fold_push(ahead, m, FOLD_SPAN - 0);
+			fold_push(ahead, m, FOLD_SPAN - 14);
+			fold_push(ahead, m, FOLD_SPAN - 39);
+			fold_push(ahead, m, FOLD_SPAN - 54);
+			fold_push(ahead, m, FOLD_SPAN - 144);
+		}
+		reg = 0;        /* all of the CRC so far is in ahead[] */
+	} else {
+		ahead[0] = 0;   /* the register is still in reg */
+	}
+	for (int k = 0; nr_words > 0; k++, nr_words--, s += 8) {   /* <= FOLD_WORDS */
+		v = load64(s);
+		if (copy) {
+			store64(d, v);
+			d += 8;
+		}
+		reg = table_word(reg, v ^ ahead[k]);
+	}
+	return reg;
+}
+
 uint32_t crc32c_table(uint32_t crc, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -93,9 +187,8 @@ uint32_t crc32c_table(uint32_t crc, const void *buf, size_t len)
 		crc_table_fill();
 	for (; len && ((uintptr_t)p & 7); len--, p++)
 		reg = table_byte(reg, *p);
-	for (; len >= 8; len -= 8, p += 8)
-		reg = table_word(reg, load64(p));
-	for (; len; len--, p++)
+	reg = table_run(reg, false, NULL, p, len / 8);
+	for (p += len & ~(size_t)7, len &= 7; len; len--, p++)
 		reg = table_byte(reg, *p);
 	return ~reg;
 }
@@ -119,13 +212,9 @@ uint32_t crc32c_copy_table(uint32_t crc, void *dst, const void *src, size_t len)
 		*d = *s;
 		reg = table_byte(reg, *s);
 	}
-	for (; len >= 8; len -= 8, s += 8, d += 8) {
-		uint64_t v = load64(s);
-
-		reg = table_word(reg, v);
-		store64(d, v);
-	}
-	for (; len; len--, s++, d++) {
+	reg = table_run(reg, true, d, s, len / 8);
+	for (s += len & ~(size_t)7, d += len & ~(size_t)7, len &= 7; len;
+	     len--, s++, d++) {
 		*d = *s;
 		reg = table_byte(reg, *s);
 	}

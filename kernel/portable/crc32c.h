@@ -8,7 +8,8 @@
  *
  * Portable: builds for the kernel and for the host. Two implementations give
  * the same answers and are both tested:
- *   - a table one (slicing-by-8) that runs anywhere;
+ *   - a table one that runs anywhere (slicing-by-8, after a table-free
+ *     "sparse fold" over all but the last 32 bytes of a long buffer);
  *   - the `crc32` instruction, used only when CPUID says SSE4.2 is present.
  *     It works on general-purpose registers, so the kernel's
  *     -mgeneral-regs-only does not stand in its way.
