@@ -205,7 +205,9 @@ static inline int pageflags_cursor_test(struct pageflags_cursor *c, uint64_t pfn
 static inline int pageflags_cursor_write(struct pageflags_cursor *c, uint64_t pfn,
 					 bool set)
 {
-	if (!pageflags_cursor_hit(c, pfn) && !pageflags_cursor_move(c, pfn))
+	if (pageflags_cursor_hit(c, pfn))
+		return pageflags_change(c->leaf, pfn, set);
+	if (!pageflags_cursor_move(c, pfn))
 		return pageflags_no_leaf(c->map, pfn, set);
 	return pageflags_change(c->leaf, pfn, set);
 }
