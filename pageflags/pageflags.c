@@ -337,8 +337,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
 {
 	struct want want = { WANT_ALL, start_pfn, end_pfn, NULL };
-	uint64_t reach = map->root_slots << (level_shift(map->levels) +
-					     PAGEFLAGS_LEAF_SHIFT);
+	uint64_t reach = map->root_slots << pageflags_shift(map->levels);
 
 	if (start_pfn > end_pfn)
 		return PAGEFLAGS_ERR_INVALID;
@@ -397,8 +396,7 @@ int pageflags_shrink(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn
 		     pageflags_range_fn range_present, void *ctx)
 {
 	struct prune p = { map, start_pfn, end_pfn, range_present, ctx };
-	uint64_t reach = map->root_slots << (level_shift(map->levels) +
-					     PAGEFLAGS_LEAF_SHIFT);
+	uint64_t reach = map->root_slots << pageflags_shift(map->levels);
 
 	if (start_pfn > end_pfn || !range_present)
 		return PAGEFLAGS_ERR_INVALID;

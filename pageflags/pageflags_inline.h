@@ -58,29 +58,33 @@ struct pageflags {
 extern const uint64_t pageflags_zero_leaf[PAGEFLAGS_LEAF_WORDS];
 extern void *const pageflags_zero_inner[PAGEFLAGS_MAX_LEVELS][PAGEFLAGS_SLOTS];
 
+/* pfn >> pageflags_shift(l) numbers the subtrees of level l (l = 0:
+ * leaves); an inner node's slot is that number & 511. */
+static inline unsigned int pageflags_shift(unsigned int level)
+{
+	return PAGEFLAGS_LEAF_SHIFT + PAGEFLAGS_SLOT_SHIFT * level;
+}
+
 /*
  * The walk: the node of level `to` (0: the leaf) on the way to pfn, a
  * zero page where that part of the tree is absent. pfn must be within
- * the tree's reach (pageflags_reaches()). A map with no inner level
- * (most machines) is the seed's table: its root is indexed by leaf
- * number, one load, with no loop to enter; the loop serves every other
- * height.
+ * the tree's reach (pageflags_reaches()). The root slot comes first; then
+ * one step down per inner level, counted from the deepest tree's top, a
+ * shorter tree skipping the levels it does not have. A map with no inner
+ * level (most machines) is the seed's table: root[pfn >> 15] and no step.
+ * Counting from a fixed top lets the compiler unroll the loop with fixed
+ * shifts.
  */
 static inline void *pageflags_walk(const struct pageflags *map, uint64_t pfn,
 				   unsigned int to)
 {
-	unsigned int level = map->levels;
-	unsigned int shift = PAGEFLAGS_LEAF_SHIFT + PAGEFLAGS_SLOT_SHIFT * level;
-	void *node;
+	unsigned int levels = map->levels;
+	void *node = map->root[pfn >> pageflags_shift(levels)];
 
-	if (level == 0)         /* the root is a direct table of leaves */
-		return map->root[pfn >> PAGEFLAGS_LEAF_SHIFT];
-	node = map->root[pfn >> shift];
-	while (level > to) {
-		level--;
-		shift -= PAGEFLAGS_SLOT_SHIFT;
-		node = ((void **)node)[(pfn >> shift) & (PAGEFLAGS_SLOTS - 1)];
-	}
+	for (unsigned int level = PAGEFLAGS_MAX_LEVELS; level > to; level--)
+		if (level <= levels)
+			node = ((void **)node)[(pfn >> pageflags_shift(level - 1)) &
+					       (PAGEFLAGS_SLOTS - 1)];
 	return node;
 }
 
@@ -91,8 +95,7 @@ static inline bool pageflags_reaches(const struct pageflags *map, uint64_t pfn)
 {
 	if (map->levels == 0)
 		return pfn >> PAGEFLAGS_LEAF_SHIFT < map->root_slots;
-	return pfn < map->root_slots << (PAGEFLAGS_SLOT_SHIFT * map->levels +
-					 PAGEFLAGS_LEAF_SHIFT);
+	return pfn < map->root_slots << pageflags_shift(map->levels);
 }
 
 /* The word of pfn's bit in a leaf, and the bit in its word. */
