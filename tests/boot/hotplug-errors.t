@@ -121,14 +121,14 @@ my $PROMPT = qr/dynflags> /;
 	ok($h->wait_for($WAIT, 60), "$name: the kernel waits");
 	# QEMU is surely listening once the kernel runs: connect then.
 	my $q = eval { QMP->connect($sock, timeout => 30) };
-	# QEMU with phys-bits=32 was seen to reset the QMP connection right
-	# after this device_add, while still plugging the DIMM: the kernel's
-	# line below is the proof that it arrived, not QMP's answer.
+	# The kernel refuses the DIMM and ends at once (hotplug_events=1), so
+	# QEMU may be gone, and the QMP connection reset, before QMP's answer
+	# is read: the kernel's line below is the proof that it arrived.
 	eval { $q->add_dimm(1, $GiB) } or diag("QMP: $@");
 	my ($line) = $h->wait_for($DONE, 40);
 	like($line // '', qr/^# hotplug-error: .*(width|phys|srat)/i, "$name: # hotplug-error: naming the width or the SRAT");
 	# Where QEMU put it, as the kernel read it from the controller (QMP's
-	# query-memory-devices was seen to lose its connection here under load).
+	# query-memory-devices could come after the power-off).
 	like($line // '', qr/ start=0x100000000 end=0x140000000 /, "$name: QEMU places it at 4 GiB");
 	$q->close if $q;
 	my $r = $h->finish(60);

@@ -75,7 +75,10 @@ sub check_add {
 	my $name = 'hot add';
 	my ($h, $q) = start('add', cmdline => 'ktest=none hotplug_wait=60 hotplug_events=1 snapshot=64M');
 	ok($h->wait_for(qr/^# hotplug-wait: seconds=60$/m, 60), "$name: the kernel waits for events");
-	my $d = eval { $q->add_dimm(1, $GiB); $q->dimms->{d1} };
+	# Stopped while QEMU is asked where the DIMM went: the kernel ends
+	# soon after its one event (see "two nodes" below).
+	my $d = eval { $q->execute('stop'); $q->add_dimm(1, $GiB); my $v = $q->dimms->{d1};
+		       $q->execute('cont'); $v };
 	ok($d, "$name: QMP object-add and device_add") or diag($@);
 	$d //= {};
 	ok($d->{hotplugged}, "$name: QEMU: hotplugged");
@@ -175,13 +178,19 @@ sub check_add {
 	my ($h, $q) = start('numa', mem => '2G', numa => 2,
 			    cmdline => 'ktest=none hotplug_wait=90 hotplug_events=2 snapshot=0');
 	ok($h->wait_for(qr/^# hotplug-wait: seconds=90$/m, 60), "$name: the kernel waits for events");
+	# The kernel powers off after its second event, so the machine is
+	# stopped (QMP stop) while the DIMMs go in and QEMU is asked where it
+	# put them; on a busy host the query could otherwise come after the
+	# power-off. The events reach the kernel at cont.
 	my %d;
+	ok(eval { $q->execute('stop'); 1 }, "$name: QMP stop") or diag($@);
 	for my $n (0, 1) {
 		$d{$n} = eval { $q->add_dimm($n + 1, $GiB, node => $n); $q->dimms->{'d' . ($n + 1)} };
 		ok($d{$n}, "$name: QMP add of d" . ($n + 1) . " on node $n") or diag($@);
 		$d{$n} //= {};
 		is($d{$n}{node}, $n, "$name: QEMU: d" . ($n + 1) . " on node $n");
 	}
+	ok(eval { $q->execute('cont'); 1 }, "$name: QMP cont") or diag($@);
 	my @adds = grep { $_ } map { ($h->wait_for($ADD, 60))[0] } 1 .. 2;
 	is(scalar(@adds), 2, "$name: two # hotplug: event=add lines");
 	$q->close;
