@@ -137,7 +137,7 @@ endef
 include $(sort $(wildcard mk/*.mk))
 
 # ----------------------------------------------------------------- rules ---
-.PHONY: all kernel iso run test check-host check-fuzz check-boot bench fuzz gdb deps clean
+.PHONY: all kernel iso run test test-programs check-host check-fuzz check-boot bench fuzz gdb deps clean
 
 all: iso
 
@@ -180,20 +180,30 @@ run:
 check-host: $(HOST_TESTS)
 	DYNFLAGS_BUILD=$(B) prove -j$(PROVE_JOBS) --exec '' $(HOST_TESTS)
 
-check-fuzz: $(FUZZ_TARGETS)
-	@for f in $(FUZZ_TARGETS); do \
-		n=$$(basename $$f); rm -rf $$f.corpus; mkdir -p $$f.corpus; \
-		echo "fuzz smoke: $$f ($(FUZZ_SMOKE_RUNS) runs from $$(ls tests/fuzz/corpus/$$n | wc -l) seeds)"; \
-		$$f -runs=$(FUZZ_SMOKE_RUNS) -seed=1 $$f.corpus tests/fuzz/corpus/$$n \
-			2>$$f.log || { tail -40 $$f.log; exit 1; }; \
-	done
+# One smoke run per fuzz target, each its own (phony) target so that
+# `make -j` runs them side by side: the committed corpus replayed, then
+# FUZZ_SMOKE_RUNS new inputs from a fixed seed.
+FUZZ_SMOKES := $(FUZZ_TARGETS:=.smoke)
+.PHONY: $(FUZZ_SMOKES)
+check-fuzz: $(FUZZ_SMOKES)
+$(FUZZ_SMOKES): %.smoke: %
+	@n=$$(basename $<); rm -rf $<.corpus; mkdir -p $<.corpus; \
+	echo "fuzz smoke: $< ($(FUZZ_SMOKE_RUNS) runs from $$(ls tests/fuzz/corpus/$$n | wc -l) seeds)"; \
+	$< -runs=$(FUZZ_SMOKE_RUNS) -seed=1 $<.corpus tests/fuzz/corpus/$$n \
+		2>$<.log || { tail -40 $<.log; exit 1; }
 
 check-boot: iso $(BOOT_TEST_DEPS)
 	DYNFLAGS_BUILD=$(B) prove -j$(PROVE_JOBS) tests/boot/
 
+# Everything the three checks run, built first with one job per core: the
+# checks themselves then only run.
+test-programs: $(HOST_TESTS) $(FUZZ_TARGETS) iso $(BOOT_TEST_DEPS)
+
 test:
 	@tools/deps.sh --quiet
-	$(MAKE) check-host check-fuzz
+	$(MAKE) -j$(PROVE_JOBS) test-programs
+	$(MAKE) check-host
+	$(MAKE) -j$(PROVE_JOBS) check-fuzz
 	$(MAKE) check-boot
 
 bench:
