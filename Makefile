@@ -100,7 +100,7 @@ endef
 # to $(B)/fuzz/NAME.corpus, never into the tree (the smoke run empties it
 # first, so that it is the same run every time). To refresh the seeds after
 # a long run: $(B)/fuzz/NAME -merge=1 tests/fuzz/corpus/NAME $(B)/fuzz/NAME.corpus
-FUZZ_SMOKE_RUNS ?= 20000
+FUZZ_SMOKE_RUNS ?= 10000
 define fuzz_target
 FUZZ_TARGETS += $(B)/fuzz/$(1)
 $(B)/fuzz/$(1): $(2) $(HOST_HEADERS)
@@ -192,8 +192,12 @@ $(FUZZ_SMOKES): %.smoke: %
 	$< -runs=$(FUZZ_SMOKE_RUNS) -seed=1 $<.corpus tests/fuzz/corpus/$$n \
 		2>$<.log || { tail -40 $<.log; exit 1; }
 
+# The longest boot tests start first, so that two at a time finish
+# together rather than one running alone at the end.
+BOOT_TESTS_SLOW := $(addprefix tests/boot/,linux.t efi.t doccheck.t hibernate.t hibernate-fail-alloc.t)
+BOOT_TESTS := $(BOOT_TESTS_SLOW) $(filter-out $(BOOT_TESTS_SLOW),$(sort $(wildcard tests/boot/*.t)))
 check-boot: iso $(BOOT_TEST_DEPS)
-	DYNFLAGS_BUILD=$(B) prove -j$(PROVE_JOBS) tests/boot/
+	DYNFLAGS_BUILD=$(B) prove -j$(PROVE_JOBS) $(BOOT_TESTS)
 
 # Everything the three checks run, built first with one job per core: the
 # checks themselves then only run.
