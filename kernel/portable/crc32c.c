@@ -142,11 +142,13 @@ static inline __attribute__((always_inline)) uint32_t
 table_run(uint32_t reg, bool copy, unsigned char *d, const unsigned char *s,
 	  size_t nr_words)
 {
-	uint64_t ahead[FOLD_WORDS] = { reg };   /* the register enters as the
-						   first word's pending bits */
+	uint64_t ahead[FOLD_WORDS] = { 0 };
 	uint64_t v;
 
 	if (nr_words > FOLD_WORDS) {
+		ahead[0] = reg;  /* the register enters as the first word's
+				    pending bits; from here the CRC is in ahead[] */
+		reg = 0;
 		for (; nr_words > FOLD_WORDS; nr_words--, s += 8) {
 			uint64_t m = (v = load64(s)) ^ ahead[0];
 
@@ -163,9 +165,6 @@ table_run(uint32_t reg, bool copy, unsigned char *d, const unsigned char *s,
 			fold_push(ahead, m, FOLD_SPAN - 54);
 			fold_push(ahead, m, FOLD_SPAN - 144);
 		}
-		reg = 0;        /* all of the CRC so far is in ahead[] */
-	} else {
-		ahead[0] = 0;   /* the register is still in reg */
 	}
 	for (int k = 0; nr_words > 0; k++, nr_words--, s += 8) {   /* <= FOLD_WORDS */
 		v = load64(s);
