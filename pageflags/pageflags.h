@@ -228,9 +228,12 @@ static inline uint64_t pageflags_iter_next(struct pageflags_iter *it);
  * it.word_pfn; leaf is NULL when there is none. The out-of-line step. */
 struct pageflags_iter pageflags_iter_next_leaf(struct pageflags_iter it);
 
+/* The loop asks whether bits are left (pageflags_iter_more) and then takes
+ * one, rather than comparing each pfn with PAGEFLAGS_NO_PFN: compiled, its
+ * inner loop is a flat bitmap's, one test of the word per set bit. */
 #define pageflags_for_each_set(pfn, it, map)                                 \
 	for ((it) = pageflags_iter_start((map), 0);                          \
-	     ((pfn) = pageflags_iter_next(&(it))) != PAGEFLAGS_NO_PFN;)
+	     pageflags_iter_more(&(it)) && ((pfn) = pageflags_iter_take(&(it)), true);)
 
 /* The first set pfn >= pfn, or PAGEFLAGS_NO_PFN. Cheap when called again
  * with the previous answer + 1: it looks at pfn's word first (inline). */

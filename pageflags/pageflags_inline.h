@@ -237,24 +237,36 @@ static inline int pageflags_cursor_clear(struct pageflags_cursor *c, uint64_t pf
 	return pageflags_no_old_bit(pageflags_cursor_write(c, pfn, false));
 }
 
-/* Words are scanned here; only the step to another leaf is out of line. */
+/* Are set bits left? If the current word has none, scan on to the next
+ * word that has some. Words are scanned here; only the step to another
+ * leaf is out of line. The scan is the unusual case, laid out apart. */
+static inline bool pageflags_iter_more(struct pageflags_iter *it)
+{
+	while (__builtin_expect(!it->bits, 0)) {
+		if (!it->leaf)
+			return false;
+		it->word_pfn += 64;
+		if (it->word_pfn & (PAGEFLAGS_LEAF_PFNS - 1))
+			it->bits = PAGEFLAGS_WORD(it->leaf, it->word_pfn);
+		else
+			*it = pageflags_iter_next_leaf(*it);
+	}
+	return true;
+}
+
+/* The lowest bit left in the current word, taken off: its pfn. Only
+ * after pageflags_iter_more() said true. */
+static inline uint64_t pageflags_iter_take(struct pageflags_iter *it)
+{
+	uint64_t pfn = it->word_pfn + (uint64_t)__builtin_ctzll(it->bits);
+
+	it->bits &= it->bits - 1;
+	return pfn;
+}
+
 static inline uint64_t pageflags_iter_next(struct pageflags_iter *it)
 {
-	uint64_t bits = it->bits;
-
-	while (!bits) {
-		if (!it->leaf)
-			return PAGEFLAGS_NO_PFN;
-		it->word_pfn += 64;
-		if (it->word_pfn & (PAGEFLAGS_LEAF_PFNS - 1)) {
-			bits = PAGEFLAGS_WORD(it->leaf, it->word_pfn);
-		} else {
-			*it = pageflags_iter_next_leaf(*it);
-			bits = it->bits;
-		}
-	}
-	it->bits = bits & (bits - 1);
-	return it->word_pfn + (uint64_t)__builtin_ctzll(bits);
+	return pageflags_iter_more(it) ? pageflags_iter_take(it) : PAGEFLAGS_NO_PFN;
 }
 
 /* pageflags_next_set() by the iterator, from a leaf's first pfn or where
