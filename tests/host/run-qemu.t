@@ -28,6 +28,8 @@ like($out, qr/OVMF/, 'default shape: OVMF');
 
 ($st, $out) = dry(qw(--mem 6G));
 like($out, qr/-m 6144M\b/, '--mem 6G is 6144 MiB');
+like($out, qr/-object memory-backend-memfd\\?,id=ram\\?,size=6144M -machine memory-backend=ram\b/,
+     '--mem 6G: the RAM is one memfd backend of the same size');
 
 ($st, $out) = dry(qw(--mem 256M --slots 2 --maxmem 8G));
 like($out, qr/-m 256M\\?,slots=2\\?,maxmem=8192M/, '--maxmem 8G with two slots');
@@ -38,7 +40,8 @@ like($out, qr/maxmem=1048576M/, '--maxmem 1T is 1048576 MiB');
 like($out, qr/phys-bits=46/, '--phys-bits 46 reaches the CPU');
 
 ($st, $out) = dry(qw(--mem 2G --numa 2));
-is(() = $out =~ /memory-backend-ram\\?,id=ram\d\\?,size=1024M/g, 2, '--numa 2: two 1 GiB nodes');
+is(() = $out =~ /memory-backend-memfd\\?,id=ram\d\\?,size=1024M/g, 2, '--numa 2: two 1 GiB nodes, each from a memfd');
+unlike($out, qr/memory-backend=ram\b/, '--numa 2: no machine-wide RAM backend beside the nodes');
 
 ($st, $out) = dry(qw(--firmware bios));
 is($st, 0, '--firmware bios: exit 0');
