@@ -34,29 +34,11 @@
 #include "kernel/portable/crc32c.h"
 #include "kernel/portable/hibimg.h"
 #include "kernel/portable/snapimg.h"
+#include "tests/fuzz/input.h"
 
 #define PAGE       PAGE_SIZE
 #define MAX_LIST   4                   /* pfn list pages: up to 2048 pfns */
 #define NPAGES     (2 + MAX_LIST)      /* disk header, image header, list */
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint64_t take(struct input *in, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < bytes; i++) {
-		v |= (uint64_t)(in->left ? *in->p : 0) << (8 * i);
-		if (in->left) {
-			in->p++;
-			in->left--;
-		}
-	}
-	return v;
-}
 
 /* RAM: pfns [lo, hi), less [hole_lo, hole_hi). */
 struct ram {

@@ -29,30 +29,10 @@
 
 #include "kernel/portable/crc32c.h"
 #include "kernel/portable/snapimg.h"
+#include "tests/fuzz/input.h"
 
 #define PAGE        PAGE_SIZE
 #define FINGERPRINT 0x0123456789abcdefull
-
-/* ------------------------------------------------------------ the input --- */
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint64_t take(struct input *in, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < bytes; i++) {
-		v |= (uint64_t)(in->left ? *in->p : 0) << (8 * i);
-		if (in->left) {
-			in->p++;
-			in->left--;
-		}
-	}
-	return v;
-}
 
 /* ------------------------------------------------------- the machine --- */
 
