@@ -17,6 +17,8 @@
  * cover all RAM.
  */
 
+#include "kernel/segments.h"
+
 #define MB2_MAGIC        0xe85250d6   /* header magic (the loader checks it) */
 #define MB2_ARCH_I386    0
 #define MB2_TAG_END      0
@@ -36,8 +38,6 @@
 #define PTE_W            0x2
 #define PTE_PS           0x80          /* 2 MiB page in a page directory */
 
-#define KERNEL_CS        0x08
-#define KERNEL_DS        0x10
 #define BOOT_STACK_SIZE  65536
 
 /* ------------------------------------------------- multiboot2 header --- */
@@ -122,12 +122,7 @@ no_long_mode:
 /* -------------------------------------------------- 64-bit paths ------ */
 	.code64
 start64_mb2:
-	movw $KERNEL_DS, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	load_kernel_data_segments       /* CS was loaded by the ljmp */
 	movl %edi, %edi                 /* upper halves are undefined after */
 	movl %esi, %esi                 /* the switch: zero-extend */
 	xorl %ebp, %ebp                 /* end of the frame chain for gdb */
@@ -140,16 +135,7 @@ _start64:
 	cld
 	movq $boot_stack_top, %rsp
 	lgdt boot_gdt_ptr
-	pushq $KERNEL_CS                /* reload CS with a far return */
-	leaq 1f(%rip), %rax
-	pushq %rax
-	lretq
-1:	movw $KERNEL_DS, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	load_kernel_segments
 	xorl %ebp, %ebp                 /* end of the frame chain for gdb */
 	call efi_adopt_boot_info        /* rdi = loader's boot_info; returns ours */
 	movq $boot_pml4, %rcx

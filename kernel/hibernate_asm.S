@@ -8,9 +8,9 @@
  *   64 rflags  72 cr0  80 cr3  88 cr4  96 efer  104 gdtr (10 bytes)
  *   120 idtr (10 bytes)  136 tr (2 bytes)
  */
+#include "kernel/segments.h"
+
 #define MSR_EFER 0xc0000080
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
 
 	.text
 /*
@@ -73,16 +73,7 @@ hib_resume_entry:
 	wrmsr
 	lgdt 104(%rdi)
 	movq 48(%rdi), %rsp
-	pushq $KERNEL_CS
-	leaq 1f(%rip), %rax
-	pushq %rax
-	lretq
-1:	movw $KERNEL_DS, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	load_kernel_segments
 	/* The saved GDT marks the TSS busy: ltr wants it available. */
 	movzwl 136(%rdi), %eax
 	testl %eax, %eax

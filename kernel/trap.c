@@ -13,6 +13,7 @@
 
 #include "kernel/console.h"
 #include "kernel/panic.h"
+#include "kernel/segments.h"
 #include "kernel/x86.h"
 
 struct trap_frame {                 /* as trap_entry.S builds it */
@@ -47,15 +48,12 @@ struct descriptor_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-#define KERNEL_CS 0x08
-#define TSS_SEL   0x18
-
 extern const uint64_t trap_stubs[32];
 
 static struct idt_entry idt[256];   /* only the exceptions and trap_set_gate()'s */
 static struct tss tss;
 static uint8_t ist1_stack[16384] __attribute__((aligned(16)));
-/* null, code 0x08, data 0x10, TSS 0x18 (16 bytes: two slots) */
+/* null, code, data, the TSS (two slots): kernel/segments.h */
 static uint64_t gdt[5];
 
 static const char *const vector_names[32] = {
