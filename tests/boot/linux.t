@@ -31,7 +31,7 @@ use Test::More;
 my $iso = build_dir() . '/dynflags.iso';
 for my $bad ([ [ '--linux', '/nonexistent/vmlinuz' ], qr/no Linux kernel '\/nonexistent\/vmlinuz'/ ],
 	     [ [ '--image', $iso, '--linux', $iso ], qr/--image and --linux do not go together/ ],
-	     [ [ '--mem', '1G' ], qr/--image or --linux is required/ ]) {
+	     [ [ '--image', '/nonexistent.iso' ], qr/no image '\/nonexistent\.iso'/ ]) {
 	my ($args, $want) = @$bad;
 	my $msg = `tools/run-qemu @$args 2>&1`;
 	is($? >> 8, 2, "run-qemu @$args: exit 2");

@@ -26,6 +26,19 @@ is($st, 0, 'default shape: exit 0') or diag($out);
 like($out, qr/-m 1024M\b/, 'default shape: 1 GiB');
 like($out, qr/OVMF/, 'default shape: OVMF');
 
+# No --image: the ISO `make iso` builds, in $DYNFLAGS_BUILD.
+{
+	local $ENV{DYNFLAGS_BUILD} = $dir;
+	rename($image, "$dir/dynflags.iso") or die "rename: $!";
+	my $o = `tools/run-qemu --dry-run 2>&1`;
+	is($? >> 8, 0, 'no --image: exit 0') or diag($o);
+	like($o, qr/\Q$dir\E\/dynflags\.iso/, 'no --image: boots $DYNFLAGS_BUILD/dynflags.iso');
+	rename("$dir/dynflags.iso", $image) or die "rename: $!";
+	$o = `tools/run-qemu --dry-run 2>&1`;
+	is($? >> 8, 2, 'no --image and no ISO there: exit 2');
+	like($o, qr/no image '\Q$dir\E\/dynflags\.iso' \(run make iso first\)/, 'no --image and no ISO: says to build it');
+}
+
 ($st, $out) = dry(qw(--mem 6G));
 like($out, qr/-m 6144M\b/, '--mem 6G is 6144 MiB');
 like($out, qr/-object memory-backend-memfd\\?,id=ram\\?,size=6144M -machine memory-backend=ram\b/,
