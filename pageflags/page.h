@@ -12,6 +12,12 @@
 #define PAGE_SHIFT 12                    /* physical address -> pfn */
 #define PAGE_SIZE  (1ull << PAGE_SHIFT)  /* 4096 bytes in a page frame */
 
+/* n / d rounded up: how many pages (or words, or entries) hold n things. */
+static inline uint64_t div_round_up(uint64_t n, uint64_t d)
+{
+	return n / d + (n % d != 0);
+}
+
 /*
  * Where a data structure gets its memory. alloc_pages returns nr_pages
  * physically contiguous, 4 KiB-aligned pages, or NULL when there are
@@ -20,12 +26,6 @@
  * to both. The kernel has one page source, the frame allocator
  * (frame_page_source in kernel/frame.h); tests bring their own.
  */
-/* n / d rounded up: how many pages (or words, or entries) hold n things. */
-static inline uint64_t div_round_up(uint64_t n, uint64_t d)
-{
-	return n / d + (n % d != 0);
-}
-
 struct page_source {
 	void *(*alloc_pages)(void *ctx, uint64_t nr_pages);
 	void (*free_pages)(void *ctx, void *pages, uint64_t nr_pages);
