@@ -38,6 +38,7 @@ like($out, qr/OVMF/, 'default shape: OVMF');
 	is($? >> 8, 2, 'no --image and no ISO there: exit 2');
 	like($o, qr/no image '\Q$dir\E\/dynflags\.iso' \(run make iso first\)/, 'no --image and no ISO: says to build it');
 	$o = `tools/run-qemu --dry-run --image $dir/dynflags-esp.img 2>&1`;
+	is($? >> 8, 2, 'no GNU-EFI disk there: exit 2');
 	like($o, qr/no image '\Q$dir\E\/dynflags-esp\.img' \(run make esp first\)/, 'no GNU-EFI disk: says make esp');
 }
 
