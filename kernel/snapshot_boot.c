@@ -9,8 +9,12 @@
  *                  pfn order, in a few contiguous frames of bookkeeping.
  *   image          layout.image_pages frames, first taken into the safe
  *                  map, then used in pfn order as image pages 0, 1, ...
- *   index          index[i] = address of image page i, in contiguous
- *                  frames, so that the image can be read in any order.
+ *   index          the address of image page i, so that the image can be
+ *                  read in any order: index[i / 512] is a frame of 512
+ *                  addresses (one frame_alloc() each) and index[] itself
+ *                  a few contiguous frames, as a page table's two levels,
+ *                  so that no long free run is needed however big the
+ *                  image (a 1 GiB image: 513 frames and a 2-frame index[]).
  *
  * The image frames, the index, the CRC array and the pages of the three
  * page-flag maps (to_save, safe, forbidden) are all in the forbidden map:
@@ -56,6 +60,9 @@ static uint64_t pages_for_bytes(uint64_t bytes)
 {
 	return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
 }
+
+/* Addresses in one frame of the image's index. */
+#define INDEX_ENTRIES (PAGE_SIZE / sizeof(uint64_t))
 
 const char *snapshot_strerror(int err)
 {
@@ -142,9 +149,10 @@ int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 		/* Page i is asked for at usable page i * usable / nr_pages,
 		 * rounded down to a group of WORKLOAD_GROUP_PAGES, so the
 		 * workload is spread evenly over all usable RAM, holes skipped,
-		 * above 4 GiB too, in runs, as memory in use is. (Spread page
-		 * by page, a 64M workload on a 1 GiB machine takes one frame
-		 * in 11 or 12, and leaves no run for the image's index.) */
+		 * above 4 GiB too, in runs, as memory in use is. It leaves
+		 * only short free runs: what must be contiguous is taken
+		 * before it (the CRC table) or is small (the image's index
+		 * directory). */
 		uint64_t n = w->nr_pages * usable / nr_pages;
 		void *page = frame_alloc_from(nth_usable_page(memmap_get(),
 							      n - n % WORKLOAD_GROUP_PAGES));
@@ -215,19 +223,20 @@ static void *image_page(void *ctx, uint64_t i)
 {
 	const struct snapshot_image *img = ctx;
 
-	return (void *)(uintptr_t)img->index[i];
+	return (void *)(uintptr_t)img->index[i / INDEX_ENTRIES][i % INDEX_ENTRIES];
 }
 
 /* Mark the nr pages from `start` as forbidden (through a cursor: a run
- * walks the tree once per leaf). */
+ * walks the tree once per leaf). SNAPSHOT_ERR_NO_MEMORY if a page is not
+ * in the map. */
 static int forbid(struct snapshot_image *img, const void *start, uint64_t nr)
 {
 	struct pageflags_cursor forbidden = pageflags_cursor_start(img->forbidden);
 
 	for (uint64_t i = 0; i < nr; i++)
 		if (pageflags_cursor_set(&forbidden, page_to_pfn(start) + i) < 0)
-			return -1;
-	return 0;
+			return SNAPSHOT_ERR_NO_MEMORY;
+	return SNAPSHOT_OK;
 }
 
 /* Forbid a run of a map's own pages; for pageflags_for_each_page(). */
@@ -241,7 +250,9 @@ void snapshot_release(struct snapshot_image *img)
 	free_marked_frames(img->safe);
 	pageflags_destroy(img->safe);
 	pageflags_destroy(img->forbidden);
-	frame_free_pages(img->index, img->index_pages);
+	for (uint64_t k = 0; img->index && k < img->index_pages; k++)
+		frame_free(img->index[k]);      /* NULL past a failed allocation */
+	frame_free_pages(img->index, img->index_dir_pages);
 	memset(img, 0, sizeof(*img));
 }
 
@@ -265,6 +276,24 @@ static int take_safe_pages(struct snapshot_image *img, struct pageflags *to_save
 	return SNAPSHOT_OK;
 }
 
+/* The image's index, empty, all of its frames forbidden. */
+static int take_index(struct snapshot_image *img)
+{
+	int err;
+
+	img->index_pages = pages_for_bytes(img->layout.image_pages * sizeof(uint64_t));
+	img->index_dir_pages = pages_for_bytes(img->index_pages * sizeof(uint64_t *));
+	img->index = frame_alloc_pages(img->index_dir_pages);
+	if (!img->index)
+		return SNAPSHOT_ERR_NO_MEMORY;
+	err = forbid(img, img->index, img->index_dir_pages);
+	for (uint64_t k = 0; !err && k < img->index_pages; k++) {
+		img->index[k] = frame_alloc();
+		err = img->index[k] ? forbid(img, img->index[k], 1) : SNAPSHOT_ERR_NO_MEMORY;
+	}
+	return err;
+}
+
 /* Image page i is the i-th safe frame in pfn order; all become forbidden. */
 static int lay_out_image(struct snapshot_image *img)
 {
@@ -273,7 +302,8 @@ static int lay_out_image(struct snapshot_image *img)
 	uint64_t pfn, i = 0;
 
 	pageflags_for_each_set(pfn, it, img->safe) {
-		img->index[i++] = pfn << PAGE_SHIFT;
+		img->index[i / INDEX_ENTRIES][i % INDEX_ENTRIES] = pfn << PAGE_SHIFT;
+		i++;
 		if (pageflags_cursor_set(&forbidden, pfn) < 0)
 			return SNAPSHOT_ERR_NO_MEMORY;
 	}
@@ -331,13 +361,10 @@ int snapshot_take(struct snapshot_image *img, struct snapshot_workload *w,
 		goto fail;
 
 	*stage = "index";
-	err = SNAPSHOT_ERR_NO_MEMORY;
-	img->index_pages = pages_for_bytes(img->layout.image_pages * sizeof(uint64_t));
-	img->index = frame_alloc_pages(img->index_pages);
-	if (!img->index)
-		goto fail;
-	if (forbid(img, img->index, img->index_pages) ||
-	    forbid(img, w->crcs, w->crc_pages))
+	err = take_index(img);
+	if (!err)
+		err = forbid(img, w->crcs, w->crc_pages);
+	if (err)
 		goto fail;
 	err = lay_out_image(img);
 	if (err)

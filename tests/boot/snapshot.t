@@ -3,8 +3,8 @@
 # at 1 GiB and at 6 GiB (where the workload should reach above 4 GiB). The
 # cycle is a boot step; each boot runs only the suite "snapshot", which
 # checks what the step did, every kind of damage on a small image, and
-# allocation failures at each step. Then the step with no suite at all
-# (ktest=none), and snapshot=0, which skips it.
+# allocation failures at each step. Then a snapshot of a third of RAM,
+# the step with no suite at all (ktest=none), and snapshot=0, which skips it.
 use strict;
 use warnings;
 use lib 'tests/boot/lib';
@@ -48,6 +48,21 @@ for my $s ({ mem => '1G', above_4g => 0 }, { mem => '6G', above_4g => 1 }) {
 
 	my $f = diag_one($r, 'snapshot-frames') // {};
 	is($f->{leaked}, 0, "$name: every frame given back");
+}
+
+# A snapshot of a third of the usable RAM (256 MiB of 734 MiB at 1 GiB):
+# the workload, spread over all of RAM in short runs, leaves no free run
+# longer than a few hundred frames, so nothing the image needs may be one
+# long run (its index is a directory of single frames).
+{
+	my $name = 'snapshot=256M at 1G';
+	my $pages = 256 * 2**20 / 4096;
+	my $r = boot(mem => '1G', cmdline => 'ktest=none snapshot=256M', timeout => 120);
+	expect_verdict($r, 33, $name);
+	is(scalar(diag_lines($r, 'snapshot-abort')), 0, "$name: not aborted");
+	is((diag_one($r, 'snapshot') // {})->{pages}, $pages, "$name: the snapshot saved $pages pages");
+	is((diag_one($r, 'restore') // {})->{verified}, $pages, "$name: every page restored and verified");
+	is((diag_one($r, 'snapshot-frames') // {})->{leaked}, 0, "$name: every frame given back");
 }
 
 # ktest=none runs no suite, but the snapshot step still runs (16M default).

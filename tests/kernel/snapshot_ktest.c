@@ -125,7 +125,8 @@ static void every_damage_refused(struct ktest *t)
 /*
  * Count the allocation calls of one good snapshot, then make each of
  * several of them fail in turn: the first (a map page), the second, one
- * in the middle of the safe pages, the last safe page, and the index.
+ * in the middle of the safe pages, the last safe page, the index's
+ * directory and its last page. Each must stop at its own step.
  */
 static void alloc_failure_is_clean(struct ktest *t)
 {
@@ -134,7 +135,7 @@ static void alloc_failure_is_clean(struct ktest *t)
 	struct snapshot_workload w;
 	struct snapshot_image img;
 	const char *stage;
-	uint64_t in_use, calls, points[5];
+	uint64_t in_use, calls, index_calls;
 
 	KT_ASSERT(t, workload_create(&w, SMALL_PAGES, 7, &stage) == SNAPSHOT_OK);
 	in_use = frames_in_use();
@@ -143,28 +144,35 @@ static void alloc_failure_is_clean(struct ktest *t)
 		workload_destroy(&w);
 		return;
 	}
-	/* Every frame was its own call, except the index and each map's
-	 * header: one call each, however many frames. */
-	calls = frames_in_use() - in_use - (img.index_pages - 1) -
+	/* Every frame was its own call, except the index's directory and
+	 * each map's header: one call each, however many frames. The index
+	 * comes last: its directory, then its pages. */
+	calls = frames_in_use() - in_use - (img.index_dir_pages - 1) -
 		(img.safe->header_pages - 1) - (img.forbidden->header_pages - 1);
+	index_calls = 1 + img.index_pages;
+	KT_EXPECT(t, img.index_pages >= 2);     /* SMALL_PAGES > 512 */
 	snapshot_release(&img);
-	points[0] = 1;
-	points[1] = 2;
-	points[2] = calls / 2;
-	points[3] = calls - 1;
-	points[4] = calls;
+
+	struct { uint64_t call; const char *stage; } points[] = {
+		{ 1, "maps" },
+		{ 2, "maps" },
+		{ calls / 2, "safe_pages" },
+		{ calls - index_calls, "safe_pages" },
+		{ calls - index_calls + 1, "index" },
+		{ calls, "index" },
+	};
 	for (size_t k = 0; k < sizeof(points) / sizeof(points[0]); k++) {
-		frame_inject_failure(points[k], false);
+		frame_inject_failure(points[k].call, false);
 		KT_EXPECT_EQ(t, snapshot_take(&img, &w, fingerprint, &stage),
 			     SNAPSHOT_ERR_NO_MEMORY);
 		frame_inject_failure(0, false);
 		ktest_log(t, "allocation %llu of %llu refused: stopped at %s",
-			  (unsigned long long)points[k],
+			  (unsigned long long)points[k].call,
 			  (unsigned long long)calls, stage);
+		KT_EXPECT(t, !strcmp(stage, points[k].stage));
 		KT_EXPECT_EQ(t, frames_in_use(), in_use);
 		KT_EXPECT_EQ(t, workload_verify(&w), SMALL_PAGES);
 	}
-	KT_EXPECT(t, !strcmp(stage, "index"));
 	workload_destroy(&w);
 	KT_EXPECT_EQ(t, frames_in_use(), before);
 }
