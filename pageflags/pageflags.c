@@ -284,7 +284,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	struct want want = { WANT_PRESENT, 0, 0, space };
 	struct build count = { NULL, &want, NULL, 0, 0 };
 	struct pageflags *map;
-	uint64_t pfn_limit, nr_leaf_nrs, header_pages;
+	uint64_t pfn_limit, reach_end, nr_leaf_nrs, header_pages;
 	unsigned int levels;
 	int err;
 
@@ -294,15 +294,16 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	if (!args_ok(mode, space, source))
 		return PAGEFLAGS_ERR_INVALID;
 
-	/* Present leaves anywhere in the width, or possible ones below the
-	 * possible end; the tree reaches the possible end (or the width). */
+	/* The tree reaches the possible end, or the whole width where that
+	 * is not known; it holds the present leaves, or the possible ones,
+	 * within that reach. */
 	pfn_limit = 1ull << (space->phys_bits - PAGE_SHIFT);
-	nr_leaf_nrs = ((space->possible_end_pfn ? space->possible_end_pfn : pfn_limit) +
-		       PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
+	reach_end = space->possible_end_pfn ? space->possible_end_pfn : pfn_limit;
+	nr_leaf_nrs = (reach_end + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
 	want.end_pfn = pfn_limit;
 	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
 		want.kind = WANT_POSSIBLE;
-		want.end_pfn = space->possible_end_pfn;
+		want.end_pfn = reach_end;
 	}
 
 	/* Count the leaves on a tree whose root fits one page, then take

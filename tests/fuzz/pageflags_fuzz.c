@@ -551,6 +551,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			space.possible_end_pfn += take(&in, 2) % BIG_REACH * LEAF;
 		if (take(&in, 1) & 1)   /* possible = the RAM ranges */
 			space.range_possible = pageflags_range_list_overlaps;
+		/* 0 is "not known": the whole width, which the RAM ranges
+		 * must then bound where it is wider than a big map. */
+		if (space.possible_end_pfn == 0 && model.limit / LEAF > BIG_REACH)
+			space.range_possible = pageflags_range_list_overlaps;
 	} else if (take(&in, 1) & 1) {  /* possible end = the end of RAM */
 		for (size_t i = 0; i < list.nr_ranges; i++)
 			if (ranges[i].end_pfn > space.possible_end_pfn)
@@ -561,14 +565,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < list.nr_ranges; i++)
 			model_add_leaves(ranges[i].start_pfn, ranges[i].end_pfn, false);
 	} else {
-		for (uint64_t start = 0; start < space.possible_end_pfn; start += LEAF) {
-			uint64_t end = start + LEAF < space.possible_end_pfn ?
-				       start + LEAF : space.possible_end_pfn;
+		/* Every leaf below the possible end (the width where it is 0),
+		 * or those range_possible, the RAM ranges, meets. */
+		uint64_t end = space.possible_end_pfn ? space.possible_end_pfn : model.limit;
 
-			if (!space.range_possible ||
-			    pageflags_range_list_overlaps(&list, start, end))
-				model_add_leaves(start, end, false);
-		}
+		if (!space.range_possible)
+			model_add_leaves(0, end, false);
+		for (size_t i = 0; space.range_possible && i < list.nr_ranges; i++)
+			if (ranges[i].start_pfn < end)
+				model_add_leaves(ranges[i].start_pfn, ranges[i].end_pfn < end ?
+						 ranges[i].end_pfn : end, false);
 	}
 	model_geometry(space.possible_end_pfn);
 

@@ -560,6 +560,40 @@ static void all_possible_asks_range_possible(struct ktest *t)
 	expect_no_leak(t);
 }
 
+/* Possible: leaves 0..7 and 8000..8009 of a 40-bit width (8192 leaves). */
+static bool possible_low_and_high(void *ctx, uint64_t start, uint64_t end)
+{
+	(void)ctx;
+	return start < 8 * LEAF || (end > 8000 * LEAF && start < 8010 * LEAF);
+}
+
+/* possible_end_pfn 0 means "not known": the tree reaches the whole width,
+ * and all-possible leaves follow range_possible all the way up. */
+static void all_possible_unknown_end(struct ktest *t)
+{
+	struct pageflags_range_list list = { small_ram, ARRAY_SIZE(small_ram) };
+	struct pageflags_space space = {
+		40, 0, pageflags_range_list_overlaps, possible_low_and_high, &list,
+	};
+	struct pageflags *map;
+
+	src_reset();
+	KT_EXPECT_EQ(t, pageflags_create(&map, PAGEFLAGS_ALL_POSSIBLE, &space,
+					 &test_source), 0);
+	KT_ASSERT(t, map != NULL);
+	expect_stats(t, map, 8 + 10, 2);        /* one inner node for each group */
+	KT_EXPECT_EQ(t, pageflags_set(map, 7 * LEAF + 9), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 8 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, 8000 * LEAF), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 8010 * LEAF - 1), 0);
+	KT_EXPECT_EQ(t, pageflags_set(map, 8010 * LEAF), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, (1ull << 28) - 1), ENOTPR_);
+	KT_EXPECT_EQ(t, pageflags_set(map, 1ull << 28), ERANGE_);
+	KT_EXPECT_EQ(t, pageflags_count(map), 3);
+	pageflags_destroy(map);
+	expect_no_leak(t);
+}
+
 /* Bits on both sides of word, leaf and inner-node boundaries. */
 static void boundary_edges(struct ktest *t)
 {
@@ -1226,6 +1260,7 @@ KTEST_SUITE(pageflags,
 	KTEST_CASE(present_only_operations),
 	KTEST_CASE(all_possible_operations),
 	KTEST_CASE(all_possible_asks_range_possible),
+	KTEST_CASE(all_possible_unknown_end),
 	KTEST_CASE(boundary_edges),
 	KTEST_CASE(iterate_and_clear),
 	KTEST_CASE(dense_leaf),
