@@ -65,7 +65,8 @@ typedef bool (*pageflags_range_fn)(void *ctx, uint64_t start_pfn,
  *                     further. 0: not known, reach the whole width.
  *   range_present     required: is any pfn of the range present memory?
  *   range_possible    optional: could any pfn of it ever be memory? NULL:
- *                     every pfn below possible_end_pfn is possible.
+ *                     every pfn below possible_end_pfn (or of the width,
+ *                     when it is 0) is possible.
  */
 struct pageflags_space {
 	unsigned int phys_bits;
