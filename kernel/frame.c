@@ -550,6 +550,32 @@ void frame_free(void *frame)
 	frame_free_pages(frame, 1);
 }
 
+uint64_t frame_dir_pages(uint64_t nr_pages)
+{
+	return div_round_up(nr_pages * sizeof(void *), PAGE_SIZE);
+}
+
+void **frame_alloc_scattered(uint64_t nr_pages)
+{
+	void **dir = frame_alloc_pages(frame_dir_pages(nr_pages));
+
+	for (uint64_t i = 0; dir && i < nr_pages; i++)
+		if (!(dir[i] = frame_alloc())) {
+			frame_free_scattered(dir, nr_pages);  /* dir[i..] are NULL */
+			return NULL;
+		}
+	return dir;
+}
+
+void frame_free_scattered(void **dir, uint64_t nr_pages)
+{
+	if (!dir)
+		return;
+	for (uint64_t i = 0; i < nr_pages; i++)
+		frame_free(dir[i]);
+	frame_free_pages(dir, frame_dir_pages(nr_pages));
+}
+
 void frame_get_stats(struct frame_stats *out)
 {
 	*out = stats;

@@ -81,6 +81,20 @@ void *frame_alloc_pages(uint64_t nr_pages);
 void frame_free_pages(void *first, uint64_t nr_pages);
 
 /*
+ * nr_pages zeroed frames taken one at a time, wherever they lie, and a
+ * directory of their addresses: dir[i] is frame i. Only the directory is
+ * contiguous (frame_dir_pages(nr_pages) frames of 512 addresses), so a
+ * buffer of any size needs no long free run, as frame_alloc_pages()
+ * does: for buffers used page by page (the snapshot's index, the
+ * hibernation's lists). nr_pages >= 1. NULL, with nothing kept, if a
+ * frame is refused; the directory is the first allocation, then the
+ * frames in order.
+ */
+void **frame_alloc_scattered(uint64_t nr_pages);
+void frame_free_scattered(void **dir, uint64_t nr_pages);  /* NULL is ignored */
+uint64_t frame_dir_pages(uint64_t nr_pages);
+
+/*
  * The frame allocator as a page source (pageflags/page.h): the kernel's
  * one adapter, for the section table, the page-flag maps and tests.
  */

@@ -195,7 +195,8 @@ static void fill_expect(struct hibimg_expect *e)
 /* The writer's image: header, lists and CRCs in buffers, data through a window. */
 struct hib_writer {
 	struct snapimg_layout l;
-	uint8_t *snap_header, *pfns, *crcs;
+	uint8_t *snap_header;
+	void **pfn_list, **crc_list;    /* the lists' pages, one frame each */
 	void **window;
 	struct snapimg_pages pages;
 };
@@ -208,9 +209,9 @@ static void *writer_page(void *ctx, uint64_t i)
 	if (i == 0)
 		return w->snap_header;
 	if (i >= l->pfn_list_first && i < l->pfn_list_first + l->pfn_list_pages)
-		return w->pfns + (i - l->pfn_list_first) * PAGE_SIZE;
+		return w->pfn_list[i - l->pfn_list_first];
 	if (i >= l->crc_list_first && i < l->crc_list_first + l->crc_list_pages)
-		return w->crcs + (i - l->crc_list_first) * PAGE_SIZE;
+		return w->crc_list[i - l->crc_list_first];
 	if (i >= l->data_first && i < l->data_first + l->nr_pages)
 		return w->window[(i - l->data_first) % WINDOW_PAGES];
 	return NULL;
@@ -224,7 +225,8 @@ static uint64_t image_sector(uint64_t image_page)
 /* Every frame the hibernation takes for itself, never saved. */
 struct hib_state {
 	struct pageflags *to_save, *forbidden;
-	uint8_t *hib_header, *snap_header, *pfns, *crcs;
+	uint8_t *hib_header, *snap_header;
+	void **pfn_list, **crc_list;      /* frame_alloc_scattered(): no long run */
 	void *window[WINDOW_PAGES];       /* one request's pages, anywhere */
 	uint64_t list_cap_pages, crc_cap_pages;
 	uint64_t nr_pages;             /* marked to save */
@@ -236,8 +238,8 @@ static void hib_release(struct hib_state *s)
 	pageflags_destroy(s->forbidden);
 	frame_free(s->hib_header);
 	frame_free(s->snap_header);
-	frame_free_pages(s->pfns, s->list_cap_pages);
-	frame_free_pages(s->crcs, s->crc_cap_pages);
+	frame_free_scattered(s->pfn_list, s->list_cap_pages);
+	frame_free_scattered(s->crc_list, s->crc_cap_pages);
 	for (int i = 0; i < WINDOW_PAGES; i++)
 		frame_free(s->window[i]);
 	memset(s, 0, sizeof(*s));
@@ -251,12 +253,19 @@ static int forbid_pages(struct hib_state *s, const void *first, uint64_t nr)
 	return 0;
 }
 
-static int forbid_window(struct hib_state *s)
+/* Forbid nr pages found through `pages`, one frame each. */
+static int forbid_each(struct hib_state *s, void *const *pages, uint64_t nr)
 {
-	for (int i = 0; i < WINDOW_PAGES; i++)
-		if (forbid_pages(s, s->window[i], 1))
+	for (uint64_t i = 0; i < nr; i++)
+		if (forbid_pages(s, pages[i], 1))
 			return -1;
 	return 0;
+}
+
+/* Forbid a frame_alloc_scattered() buffer: its directory and its frames. */
+static int forbid_scattered(struct hib_state *s, void **dir, uint64_t nr)
+{
+	return forbid_pages(s, dir, frame_dir_pages(nr)) || forbid_each(s, dir, nr);
 }
 
 static int save_range(struct hib_state *s, uint64_t start, uint64_t end)
@@ -287,9 +296,9 @@ static const char *mark(struct hib_state *s, uint64_t *nr_pages)
 	virtio_blk_frames(&q_first, &q_pages);
 	if (forbid_pages(s, (void *)(uintptr_t)q_first, q_pages) ||
 	    forbid_pages(s, s->hib_header, 1) || forbid_pages(s, s->snap_header, 1) ||
-	    forbid_pages(s, s->pfns, s->list_cap_pages) ||
-	    forbid_pages(s, s->crcs, s->crc_cap_pages) ||
-	    forbid_window(s))
+	    forbid_scattered(s, s->pfn_list, s->list_cap_pages) ||
+	    forbid_scattered(s, s->crc_list, s->crc_cap_pages) ||
+	    forbid_each(s, s->window, WINDOW_PAGES))
 		return "no-memory-forbidden";
 	frame_get_stats(&st);
 	if (save_range(s, data_start(), (uintptr_t)_kernel_end) ||
@@ -337,6 +346,18 @@ static void power_off(void)
 	qemu_exit(EXIT_PASS);
 }
 
+/* Write nr image pages from `first` on, found through `pages`, a window at a time. */
+static int write_pages(uint64_t first, void *const *pages, uint64_t nr)
+{
+	int err = 0;
+
+	for (uint64_t i = 0; !err && i < nr; i += WINDOW_PAGES)
+		err = virtio_blk_rw_pages(image_sector(first + i), pages + i,
+					  (uint32_t)(nr - i < WINDOW_PAGES ? nr - i : WINDOW_PAGES),
+					  true);
+	return err;
+}
+
 static int write_image(struct hib_state *s, uint64_t nr_pages, uint64_t *cycles)
 {
 	struct hib_writer w;
@@ -349,8 +370,8 @@ static int write_image(struct hib_state *s, uint64_t nr_pages, uint64_t *cycles)
 	memset(&w, 0, sizeof(w));
 	snapimg_layout(nr_pages, &w.l);
 	w.snap_header = s->snap_header;
-	w.pfns = s->pfns;
-	w.crcs = s->crcs;
+	w.pfn_list = s->pfn_list;
+	w.crc_list = s->crc_list;
 	w.window = s->window;
 	w.pages = (struct snapimg_pages){ w.l.image_pages, writer_page, &w };
 	if (snapimg_writer_start(&wr, &w.pages, nr_pages,
@@ -373,11 +394,9 @@ static int write_image(struct hib_state *s, uint64_t nr_pages, uint64_t *cycles)
 	if (k != nr_pages || snapimg_writer_finish(&wr))
 		return VIRTIO_BLK_ERR_RANGE;
 	/* Then the lists, the image header, a flush; the signature last. */
-	err = virtio_blk_write(image_sector(w.l.pfn_list_first), w.pfns,
-			       w.l.pfn_list_pages * SECTORS_PER_PAGE);
+	err = write_pages(w.l.pfn_list_first, w.pfn_list, w.l.pfn_list_pages);
 	if (!err)
-		err = virtio_blk_write(image_sector(w.l.crc_list_first), w.crcs,
-				       w.l.crc_list_pages * SECTORS_PER_PAGE);
+		err = write_pages(w.l.crc_list_first, w.crc_list, w.l.crc_list_pages);
 	if (!err)
 		err = virtio_blk_write(image_sector(0), w.snap_header, SECTORS_PER_PAGE);
 	if (!err)
@@ -434,14 +453,14 @@ int hibernate(void)
 	s.crc_cap_pages = l.crc_list_pages;
 	s.hib_header = frame_alloc();
 	s.snap_header = frame_alloc();
-	s.pfns = frame_alloc_pages(s.list_cap_pages);
-	s.crcs = frame_alloc_pages(s.crc_cap_pages);
+	s.pfn_list = frame_alloc_scattered(s.list_cap_pages);
+	s.crc_list = frame_alloc_scattered(s.crc_cap_pages);
 	why = NULL;
 	for (int i = 0; i < WINDOW_PAGES; i++)
 		if (!(s.window[i] = frame_alloc()))
 			why = "no-memory";
 	t_mark = rdtsc();
-	why = why || !s.hib_header || !s.snap_header || !s.pfns || !s.crcs ?
+	why = why || !s.hib_header || !s.snap_header || !s.pfn_list || !s.crc_list ?
 	      "no-memory-buffers" : mark(&s, &s.nr_pages);
 	t_write = rdtsc();
 	if (!why && s.nr_pages > est)

@@ -10,11 +10,10 @@
  *   image          layout.image_pages frames, first taken into the safe
  *                  map, then used in pfn order as image pages 0, 1, ...
  *   index          the address of image page i, so that the image can be
- *                  read in any order: index[i / 512] is a frame of 512
- *                  addresses (one frame_alloc() each) and index[] itself
- *                  a few contiguous frames, as a page table's two levels,
- *                  so that no long free run is needed however big the
- *                  image (a 1 GiB image: 513 frames and a 2-frame index[]).
+ *                  read in any order: frames of 512 addresses, from
+ *                  frame_alloc_scattered(), so that no long free run is
+ *                  needed however big the image (1 GiB: 513 frames of
+ *                  addresses and a directory of 2).
  *
  * The image frames, the index, the CRC array and the pages of the three
  * page-flag maps (to_save, safe, forbidden) are all in the forbidden map:
@@ -219,11 +218,17 @@ bool workload_is_poison(struct snapshot_workload *w)
 
 /* ----------------------------------------------------------- snapshot --- */
 
+/* Where the index keeps the address of image page i. */
+static uint64_t *index_entry(const struct snapshot_image *img, uint64_t i)
+{
+	uint64_t *frame = img->index[i / INDEX_ENTRIES];
+
+	return &frame[i % INDEX_ENTRIES];
+}
+
 static void *image_page(void *ctx, uint64_t i)
 {
-	const struct snapshot_image *img = ctx;
-
-	return (void *)(uintptr_t)img->index[i / INDEX_ENTRIES][i % INDEX_ENTRIES];
+	return (void *)(uintptr_t)*index_entry(ctx, i);
 }
 
 /* Mark the nr pages from `start` as forbidden (through a cursor: a run
@@ -250,9 +255,7 @@ void snapshot_release(struct snapshot_image *img)
 	free_marked_frames(img->safe);
 	pageflags_destroy(img->safe);
 	pageflags_destroy(img->forbidden);
-	for (uint64_t k = 0; img->index && k < img->index_pages; k++)
-		frame_free(img->index[k]);      /* NULL past a failed allocation */
-	frame_free_pages(img->index, img->index_dir_pages);
+	frame_free_scattered(img->index, img->index_pages);
 	memset(img, 0, sizeof(*img));
 }
 
@@ -282,15 +285,12 @@ static int take_index(struct snapshot_image *img)
 	int err;
 
 	img->index_pages = pages_for_bytes(img->layout.image_pages * sizeof(uint64_t));
-	img->index_dir_pages = pages_for_bytes(img->index_pages * sizeof(uint64_t *));
-	img->index = frame_alloc_pages(img->index_dir_pages);
+	img->index = frame_alloc_scattered(img->index_pages);
 	if (!img->index)
 		return SNAPSHOT_ERR_NO_MEMORY;
-	err = forbid(img, img->index, img->index_dir_pages);
-	for (uint64_t k = 0; !err && k < img->index_pages; k++) {
-		img->index[k] = frame_alloc();
-		err = img->index[k] ? forbid(img, img->index[k], 1) : SNAPSHOT_ERR_NO_MEMORY;
-	}
+	err = forbid(img, img->index, frame_dir_pages(img->index_pages));
+	for (uint64_t k = 0; !err && k < img->index_pages; k++)
+		err = forbid(img, img->index[k], 1);
 	return err;
 }
 
@@ -302,8 +302,7 @@ static int lay_out_image(struct snapshot_image *img)
 	uint64_t pfn, i = 0;
 
 	pageflags_for_each_set(pfn, it, img->safe) {
-		img->index[i / INDEX_ENTRIES][i % INDEX_ENTRIES] = pfn << PAGE_SHIFT;
-		i++;
+		*index_entry(img, i++) = pfn << PAGE_SHIFT;
 		if (pageflags_cursor_set(&forbidden, pfn) < 0)
 			return SNAPSHOT_ERR_NO_MEMORY;
 	}

@@ -85,9 +85,9 @@ bool workload_is_poison(struct snapshot_workload *w);
 struct snapshot_image {
 	struct pageflags *safe;
 	struct pageflags *forbidden;
-	uint64_t **index;            /* index[i / 512][i % 512]: address of image page i */
-	uint64_t index_pages;        /* pages of addresses, one frame each */
-	uint64_t index_dir_pages;    /* contiguous frames holding index[] itself */
+	void **index;                /* frame_alloc_scattered(): frame i / 512 holds,
+					at i % 512, the address of image page i */
+	uint64_t index_pages;        /* frames of addresses in index[] */
 	struct snapimg_pages pages;  /* the image, through the index */
 	struct snapimg_layout layout;
 	uint64_t cycles;             /* TSC cycles of the whole snapshot */

@@ -1,7 +1,8 @@
 /*
  * frame_ktest.c: in-kernel tests of the frame allocator on the real machine:
  * frames are RAM, never the kernel or a loader region, come back when
- * freed, and injected failures fail cleanly. KTAP suite "frame".
+ * freed (one at a time, in a run, or scattered under a directory), and
+ * injected failures fail cleanly. KTAP suite "frame".
  */
 #include <stdint.h>
 #include <string.h>
@@ -217,6 +218,42 @@ static void contiguous_frames(struct ktest *t)
 	KT_EXPECT_EQ(t, after.failed - before.failed, 2);
 }
 
+/* 600 frames one at a time and a directory of two frames (4800 bytes of
+ * addresses); a refusal part-way keeps nothing. */
+static void scattered_frames(struct ktest *t)
+{
+	struct frame_stats before, after;
+	void **dir;
+
+	frame_get_stats(&before);
+	KT_EXPECT_EQ(t, frame_dir_pages(600), 2);
+	dir = frame_alloc_scattered(600);
+	KT_ASSERT(t, dir != NULL);
+	for (uint32_t i = 0; i < 600; i++) {
+		uint64_t addr = (uint64_t)(uintptr_t)dir[i];
+
+		KT_EXPECT(t, frame_is_allocated(dir[i]));
+		KT_EXPECT(t, !forbidden(addr) && zeroed(dir[i]));
+		KT_EXPECT(t, !overlaps(addr, (uintptr_t)dir, (uintptr_t)dir + 2 * PAGE_SIZE));
+	}
+	frame_get_stats(&after);
+	KT_EXPECT_EQ(t, after.allocated - before.allocated, 602);
+	frame_free_scattered(dir, 600);
+	frame_free_scattered(NULL, 600);                /* ignored */
+	frame_get_stats(&after);
+	KT_EXPECT_EQ(t, after.free, before.free);
+	KT_EXPECT_EQ(t, after.bad_frees, before.bad_frees);
+
+	if (ktest_options()->fail_alloc_nth)
+		return;                 /* the boot's own injection would interfere */
+	frame_inject_failure(300, false);               /* the 299th frame */
+	KT_EXPECT(t, frame_alloc_scattered(600) == NULL);
+	frame_inject_failure(0, false);
+	frame_get_stats(&after);
+	KT_EXPECT_EQ(t, after.free, before.free);
+	KT_EXPECT_EQ(t, after.failed - before.failed, 1);
+}
+
 /* Frees of things that are not allocated frames are refused, counted. */
 static void bad_frees_refused(struct ktest *t)
 {
@@ -279,5 +316,6 @@ KTEST_SUITE(frame,
 	KTEST_CASE(reclaimable_is_never_handed_out),
 	KTEST_CASE(alloc_from_starts_at_its_address),
 	KTEST_CASE(contiguous_frames),
+	KTEST_CASE(scattered_frames),
 	KTEST_CASE(bad_frees_refused),
 	KTEST_CASE(injected_failures));

@@ -147,7 +147,7 @@ static void alloc_failure_is_clean(struct ktest *t)
 	/* Every frame was its own call, except the index's directory and
 	 * each map's header: one call each, however many frames. The index
 	 * comes last: its directory, then its pages. */
-	calls = frames_in_use() - in_use - (img.index_dir_pages - 1) -
+	calls = frames_in_use() - in_use - (frame_dir_pages(img.index_pages) - 1) -
 		(img.safe->header_pages - 1) - (img.forbidden->header_pages - 1);
 	index_calls = 1 + img.index_pages;
 	KT_EXPECT(t, img.index_pages >= 2);     /* SMALL_PAGES > 512 */
