@@ -12,7 +12,7 @@
  *   index          the address of image page i, so that the image can be
  *                  read in any order: frames of 512 addresses, from
  *                  frame_alloc_scattered(), so that no long free run is
- *                  needed however big the image (1 GiB: 513 frames of
+ *                  needed however big the image (1 GiB: 514 frames of
  *                  addresses and a directory of 2).
  *
  * The image frames, the index, the CRC array and the pages of the three
