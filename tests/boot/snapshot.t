@@ -51,9 +51,9 @@ for my $s ({ mem => '1G', above_4g => 0 }, { mem => '6G', above_4g => 1 }) {
 }
 
 # A snapshot of a third of the usable RAM (256 MiB of 734 MiB at 1 GiB):
-# the workload, spread over all of RAM in short runs, leaves no free run
-# longer than a few hundred frames, so nothing the image needs may be one
-# long run (its index is a directory of single frames).
+# the workload takes about 22 frames of every 64-page group of RAM, so no
+# free run is longer than about 42 frames, and an index in one run (129
+# frames) would not fit; its index is single frames under a directory.
 {
 	my $name = 'snapshot=256M at 1G';
 	my $pages = 256 * 2**20 / 4096;
