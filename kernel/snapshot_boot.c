@@ -55,11 +55,6 @@ static uint64_t page_to_pfn(const void *page)
 	return (uint64_t)(uintptr_t)page >> PAGE_SHIFT;
 }
 
-static uint64_t pages_for_bytes(uint64_t bytes)
-{
-	return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-}
-
 /* Addresses in one frame of the image's index. */
 #define INDEX_ENTRIES (PAGE_SIZE / sizeof(uint64_t))
 
@@ -137,7 +132,7 @@ int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 	*stage = "workload";
 	/* The CRC table first: it needs contiguous frames, and the workload,
 	 * spread over all usable RAM, leaves few long free runs behind it. */
-	w->crc_pages = pages_for_bytes(nr_pages * sizeof(uint32_t));
+	w->crc_pages = div_round_up(nr_pages * sizeof(uint32_t), PAGE_SIZE);
 	w->crcs = w->crc_pages ? frame_alloc_pages(w->crc_pages) : NULL;
 	if (w->crc_pages && !w->crcs) {
 		workload_destroy(w);
@@ -284,7 +279,7 @@ static int take_index(struct snapshot_image *img)
 {
 	int err;
 
-	img->index_pages = pages_for_bytes(img->layout.image_pages * sizeof(uint64_t));
+	img->index_pages = div_round_up(img->layout.image_pages * sizeof(uint64_t), PAGE_SIZE);
 	img->index = frame_alloc_scattered(img->index_pages);
 	if (!img->index)
 		return SNAPSHOT_ERR_NO_MEMORY;
@@ -594,7 +589,7 @@ void snapshot_cycle(uint64_t bytes, uint32_t corrupt, uint64_t fail_nth,
 	struct snapshot_workload w;
 
 	memset(out, 0, sizeof(*out));
-	out->nr_pages = pages_for_bytes(bytes);
+	out->nr_pages = div_round_up(bytes, PAGE_SIZE);
 	if (fail_nth)           /* failures are for the snapshot, not before */
 		frame_inject_failure(0, false);
 	out->error = workload_create(&w, out->nr_pages, 0x5eed, &out->stage);
