@@ -53,16 +53,53 @@ static void bench_fill(uint64_t *words, uint64_t n, uint64_t seed)
 		words[i] = (seed + i) * 0x9e3779b97f4a7c15ull;
 }
 
+static uint64_t image_sector(uint64_t image_page)
+{
+	return HIBIMG_IMAGE_SECTOR + image_page * SECTORS_PER_PAGE;
+}
+
+/* Write or read nr image pages from `first` on, found through `pages`
+ * (anywhere in memory): one request per WINDOW_PAGES pages. */
+static int transfer_pages(uint64_t first, void *const *pages, uint64_t nr,
+			  bool write)
+{
+	int err = 0;
+
+	for (uint64_t i = 0; !err && i < nr; i += WINDOW_PAGES)
+		err = virtio_blk_rw_pages(image_sector(first + i), pages + i,
+					  (uint32_t)(nr - i < WINDOW_PAGES ? nr - i : WINDOW_PAGES),
+					  write);
+	return err;
+}
+
+/* CRC-32C of the nr pages of a frame_alloc_scattered() buffer, in order. */
+static uint32_t crc_scattered(void *const *pages, uint64_t nr)
+{
+	uint32_t crc = 0;
+
+	for (uint64_t i = 0; i < nr; i++)
+		crc = crc32c(crc, pages[i], PAGE_SIZE);
+	return crc;
+}
+
+/*
+ * The buffer is taken a frame at a time (frame_alloc_scattered()), as the
+ * hibernation's own lists are, and moves through the same requests of
+ * WINDOW_PAGES pages anywhere: it needs no long free run, so it works
+ * after a shell snapshot has cut free memory into short runs.
+ */
 int diskbench(uint64_t bytes)
 {
-	uint64_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE, t0, tw, tr = 0, bad = 0;
-	uint64_t sectors = pages * SECTORS_PER_PAGE, *buf;
+	uint64_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE, seed = rdtsc(), t0, tw, tr = 0;
+	uint64_t sectors = pages * SECTORS_PER_PAGE;
 	const char *err = NULL;
+	bool bad = false;
+	void **buf;
 	int st = 0;
 
 	if (!virtio_blk_ready())
 		err = "no-disk";
-	else if (pages == 0 || SECTORS_PER_PAGE + sectors > virtio_blk_sectors())
+	else if (pages == 0 || HIBIMG_IMAGE_SECTOR + sectors > virtio_blk_sectors())
 		err = "disk-too-small";
 	if (err) {
 		kprintf("# diskbench: error=%s bytes=%llu disk_sectors=%llu\n", err,
@@ -70,32 +107,35 @@ int diskbench(uint64_t bytes)
 			(unsigned long long)virtio_blk_sectors());
 		return 0;
 	}
-	buf = frame_alloc_pages(pages);
+	buf = frame_alloc_scattered(pages);
 	if (!buf) {
 		kprintf("# diskbench: error=no-memory bytes=%llu\n",
 			(unsigned long long)(pages * PAGE_SIZE));
 		return 0;
 	}
-	bench_fill(buf, pages * PAGE_SIZE / 8, rdtsc());
-	/* The header page of any hibernation image goes first. */
-	memset(buf, 0, PAGE_SIZE);
+	for (uint64_t i = 0; i < pages; i++)
+		bench_fill(buf[i], PAGE_SIZE / 8, seed + i * (PAGE_SIZE / 8));
+	/* A zeroed page over the hibernation header first: no image is left
+	 * on the disk whose data the benchmark overwrote. */
+	memset(buf[0], 0, PAGE_SIZE);
 	t0 = rdtsc();
-	st = virtio_blk_write(0, buf, SECTORS_PER_PAGE);
+	st = virtio_blk_rw_pages(0, buf, 1, true);
 	if (!st)
-		st = virtio_blk_write(SECTORS_PER_PAGE, buf, sectors);
+		st = transfer_pages(0, buf, pages, true);
 	if (!st)
 		st = virtio_blk_flush();
 	tw = rdtsc() - t0;
 	if (!st) {
-		uint32_t crc = crc32c(0, buf, pages * PAGE_SIZE);
+		uint32_t crc = crc_scattered(buf, pages);
 
-		memset(buf, 0x5a, pages * PAGE_SIZE);
+		for (uint64_t i = 0; i < pages; i++)
+			memset(buf[i], 0x5a, PAGE_SIZE);
 		t0 = rdtsc();
-		st = virtio_blk_read(SECTORS_PER_PAGE, buf, sectors);
+		st = transfer_pages(0, buf, pages, false);
 		tr = rdtsc() - t0;
-		bad = crc32c(0, buf, pages * PAGE_SIZE) != crc;
+		bad = crc_scattered(buf, pages) != crc;
 	}
-	frame_free_pages(buf, pages);
+	frame_free_scattered(buf, pages);
 	if (st) {
 		kprintf("# diskbench: error=%s bytes=%llu\n", virtio_blk_strerror(st),
 			(unsigned long long)(pages * PAGE_SIZE));
@@ -215,11 +255,6 @@ static void *writer_page(void *ctx, uint64_t i)
 	if (i >= l->data_first && i < l->data_first + l->nr_pages)
 		return w->window[(i - l->data_first) % WINDOW_PAGES];
 	return NULL;
-}
-
-static uint64_t image_sector(uint64_t image_page)
-{
-	return HIBIMG_IMAGE_SECTOR + image_page * SECTORS_PER_PAGE;
 }
 
 /* Every frame the hibernation takes for itself, never saved. */
@@ -346,18 +381,6 @@ static void power_off(void)
 	qemu_exit(EXIT_PASS);
 }
 
-/* Write nr image pages from `first` on, found through `pages`, a window at a time. */
-static int write_pages(uint64_t first, void *const *pages, uint64_t nr)
-{
-	int err = 0;
-
-	for (uint64_t i = 0; !err && i < nr; i += WINDOW_PAGES)
-		err = virtio_blk_rw_pages(image_sector(first + i), pages + i,
-					  (uint32_t)(nr - i < WINDOW_PAGES ? nr - i : WINDOW_PAGES),
-					  true);
-	return err;
-}
-
 static int write_image(struct hib_state *s, uint64_t nr_pages, uint64_t *cycles)
 {
 	struct hib_writer w;
@@ -394,9 +417,9 @@ static int write_image(struct hib_state *s, uint64_t nr_pages, uint64_t *cycles)
 	if (k != nr_pages || snapimg_writer_finish(&wr))
 		return VIRTIO_BLK_ERR_RANGE;
 	/* Then the lists, the image header, a flush; the signature last. */
-	err = write_pages(w.l.pfn_list_first, w.pfn_list, w.l.pfn_list_pages);
+	err = transfer_pages(w.l.pfn_list_first, w.pfn_list, w.l.pfn_list_pages, true);
 	if (!err)
-		err = write_pages(w.l.crc_list_first, w.crc_list, w.l.crc_list_pages);
+		err = transfer_pages(w.l.crc_list_first, w.crc_list, w.l.crc_list_pages, true);
 	if (!err)
 		err = virtio_blk_write(image_sector(0), w.snap_header, SECTORS_PER_PAGE);
 	if (!err)

@@ -19,7 +19,9 @@ void disk_boot(void);
 
 /*
  * Write `bytes` (rounded up to 4 KiB) of a pattern to the disk from sector
- * 8 on, flush, read them back and compare, timing both:
+ * 8 on, flush, read them back and compare, timing both. The buffer is
+ * taken a frame at a time and moves in the requests hibernation uses (64
+ * pages, anywhere in memory, per request):
  *   # diskbench: write_mib_s=W read_mib_s=R bytes=B verified=yes
  * or "# diskbench: error=KIND ..." when there is no disk (no-disk), it is
  * too small (disk-too-small), there is no memory for the buffer

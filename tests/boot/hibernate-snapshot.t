@@ -2,10 +2,12 @@
 # hibernate-snapshot.t: a snapshot held in the shell across a power cycle
 # (SeaBIOS, 1 GiB). Boot 1: `snapshot 64M` takes a workload spread over
 # all of RAM (4 frames in every 64, so no free run longer than 60 frames)
-# and holds its image; `hibernate` then needs lists of 81 and 41 pages,
-# which come one frame at a time, and saves the machine. Boot 2 resumes
-# inside the shell command, and `restore` puts the workload back from the
-# image that was in RAM before the power cycle and verifies every page.
+# and holds its image; `diskbench` then moves 8 MiB (2048 frames, taken
+# one at a time) to the disk and back; `hibernate` needs lists of 81 and
+# 41 pages, which also come one frame at a time, and saves the machine.
+# Boot 2 resumes inside the shell command, and `restore` puts the workload
+# back from the image that was in RAM before the power cycle and verifies
+# every page.
 use strict;
 use warnings;
 use lib 'tests/boot/lib';
@@ -22,9 +24,11 @@ my $disk = "$dir/hib.img";
 }
 my $pages = 64 * 2**20 / 4096;                  # 16384
 my $r = boot_shell(firmware => 'bios', mem => '1G', disk => $disk, timeout => 90,
-		   cmdline => 'ktest=none shell', commands => [ 'snapshot 64M', 'hibernate' ]);
+		   cmdline => 'ktest=none shell', commands => [ 'snapshot 64M', 'diskbench', 'hibernate' ]);
 is($r->{status}, 125, 'boot 1: powered off after hibernate') or Boot::show_tail($r);
 like($r->{answers}[0] // '', qr/^snapshot: pages=$pages .*scrambled=yes$/m, 'boot 1: the shell holds a 64M snapshot');
+like($r->{out}, qr/^# diskbench: write_mib_s=\d+ read_mib_s=\d+ bytes=8388608 verified=yes$/m,
+     'boot 1: diskbench runs with free memory in short runs');
 unlike($r->{out}, qr/^# hibernate: refused/m, 'boot 1: hibernate not refused');
 like($r->{out}, qr/^# hibernate: ok pages=\d+ /m, 'boot 1: hibernate: ok');
 
