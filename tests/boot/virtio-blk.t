@@ -5,7 +5,8 @@
 # reads it back and compares (verified=yes); the host then sees the data
 # on the file, after the zeroed header page. Without a disk the kernel says
 # "# virtio-blk: none" and passes; a disk too small for the benchmark is
-# refused with a report line, and the boot still passes.
+# refused with a report line, and the boot still passes. A benchmark
+# larger than free memory is refused too, with every frame given back.
 use strict;
 use warnings;
 use lib 'tests/boot/lib';
@@ -56,6 +57,24 @@ sub boot_disk {
 	is((diag_one($r, 'virtio-blk') // {})->{sectors}, 2048, '1 MiB = 2048 sectors');
 	like($r->{out}, qr/^# diskbench: error=disk-too-small bytes=8388608 disk_sectors=2048$/m,
 	     'a 1 MiB disk: too small for 8 MiB, said so');
+}
+
+{
+	# 512 MiB on a 256 MiB machine: diskbench takes its buffer a frame at
+	# a time until none is left, then gives every one back.
+	my $disk = make_disk("$dir/1g.img", 1 << 30);
+	my $r = boot_shell(firmware => 'bios', mem => '256M', disk => $disk, timeout => 90,
+			   cmdline => 'ktest=none snapshot=0 shell',
+			   commands => [ 'diskbench 512M', 'diskbench 1M', 'exit' ]);
+	expect_verdict($r, 33, 'more than RAM: the shell goes on, exit');
+	like($r->{answers}[0] // '', qr/^# diskbench: error=no-memory bytes=536870912$/m,
+	     'more than RAM: error=no-memory');
+	like($r->{answers}[1] // '', qr/^# diskbench: write_mib_s=\d+ read_mib_s=\d+ bytes=1048576 verified=yes$/m,
+	     'after the refusal, 1 MiB runs');
+	my ($ready) = $r->{out} =~ /^# shell: state=ready frames_in_use=(\d+)/m;
+	my ($bye) = $r->{out} =~ /^# shell: state=bye frames_in_use=(\d+)/m;
+	ok(defined $ready && defined $bye && $ready == $bye,
+	   "no frame kept: frames_in_use=" . ($ready // '?') . " before, " . ($bye // '?') . " after");
 }
 
 done_testing();
