@@ -86,9 +86,9 @@ void frame_free_pages(void *first, uint64_t nr_pages);
  * contiguous (frame_dir_pages(nr_pages) frames of 512 addresses), so a
  * buffer of any size needs no long free run, as frame_alloc_pages()
  * does: for buffers used page by page (the snapshot's index, the
- * hibernation's lists, diskbench's buffer). nr_pages >= 1. NULL, with nothing kept, if a
- * frame is refused; the directory is the first allocation, then the
- * frames in order.
+ * hibernation's lists, diskbench's buffer). nr_pages >= 1. NULL, with
+ * nothing kept, if a frame is refused; the directory is the first
+ * allocation, then the frames in order.
  */
 void **frame_alloc_scattered(uint64_t nr_pages);
 void frame_free_scattered(void **dir, uint64_t nr_pages);  /* NULL is ignored */

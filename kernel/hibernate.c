@@ -90,7 +90,7 @@ static uint32_t crc_scattered(void *const *pages, uint64_t nr)
  */
 int diskbench(uint64_t bytes)
 {
-	uint64_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE, seed = rdtsc(), t0, tw, tr = 0;
+	uint64_t pages = div_round_up(bytes, PAGE_SIZE), seed = rdtsc(), t0, tw, tr = 0;
 	uint64_t sectors = pages * SECTORS_PER_PAGE;
 	const char *err = NULL;
 	bool bad = false;
@@ -669,7 +669,7 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 			goto fail;
 	}
 	e.detail = "index";
-	r->index_pages = (l->image_pages * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+	r->index_pages = div_round_up(l->image_pages * sizeof(uint64_t), PAGE_SIZE);
 	r->index = frame_alloc_pages(r->index_pages);
 	if (!r->index)
 		goto fail;
@@ -769,7 +769,7 @@ fail:
 static int check_pfn_list(struct resume_state *r, const struct snapimg_layout *l,
 			  struct hibimg_error *e)
 {
-	uint64_t np = l->pfn_list_pages, ptr_pages = (np * sizeof(void *) + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t np = l->pfn_list_pages, ptr_pages = div_round_up(np * sizeof(void *), PAGE_SIZE);
 	const uint64_t **lists = frame_alloc_pages(ptr_pages);
 	int st;
 
@@ -898,7 +898,7 @@ int hibernate_boot(uint64_t bytes, uint64_t fail_nth, bool fail_every)
 	uint64_t good, above_4g = 0, before;
 	int how;
 
-	if (workload_create(&w, (bytes + PAGE_SIZE - 1) / PAGE_SIZE, 0x41be, &stage)) {
+	if (workload_create(&w, div_round_up(bytes, PAGE_SIZE), 0x41be, &stage)) {
 		kprintf("# hibernate-workload: error=no-memory stage=%s\n", stage);
 		memset(&w, 0, sizeof(w));
 	}

@@ -279,7 +279,7 @@ static int take_index(struct snapshot_image *img)
 {
 	int err;
 
-	img->index_pages = div_round_up(img->layout.image_pages * sizeof(uint64_t), PAGE_SIZE);
+	img->index_pages = div_round_up(img->layout.image_pages, INDEX_ENTRIES);
 	img->index = frame_alloc_scattered(img->index_pages);
 	if (!img->index)
 		return SNAPSHOT_ERR_NO_MEMORY;
