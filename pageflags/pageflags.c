@@ -252,7 +252,7 @@ static uint64_t header_pages_for(uint64_t nr_slots)
 {
 	if (nr_slots <= ROOT_SLOTS)
 		return 1;
-	return 1 + (nr_slots - ROOT_SLOTS + PAGEFLAGS_SLOTS - 1) / PAGEFLAGS_SLOTS;
+	return 1 + div_round_up(nr_slots - ROOT_SLOTS, PAGEFLAGS_SLOTS);
 }
 
 /* The fewest levels whose root fits the header nr_leaves pay for. */
@@ -299,7 +299,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	 * within that reach. */
 	pfn_limit = 1ull << (space->phys_bits - PAGE_SHIFT);
 	reach_end = space->possible_end_pfn ? space->possible_end_pfn : pfn_limit;
-	nr_leaf_nrs = (reach_end + PAGEFLAGS_LEAF_PFNS - 1) >> PAGEFLAGS_LEAF_SHIFT;
+	nr_leaf_nrs = div_round_up(reach_end, PAGEFLAGS_LEAF_PFNS);
 	want.end_pfn = pfn_limit;
 	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
 		want.kind = WANT_POSSIBLE;
@@ -335,16 +335,26 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	return 0;
 }
 
-int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
+/* The argument check of grow and shrink: [start_pfn, end_pfn) must be a
+ * range (ERR_INVALID) within the tree's reach and the width (ERR_RANGE). */
+static int range_check(const struct pageflags *map, uint64_t start_pfn,
+		       uint64_t end_pfn)
 {
-	struct want want = { WANT_ALL, start_pfn, end_pfn, NULL };
 	uint64_t reach = map->root_slots << pageflags_shift(map->levels);
 
 	if (start_pfn > end_pfn)
 		return PAGEFLAGS_ERR_INVALID;
 	if (end_pfn > reach || end_pfn > map->pfn_limit)
 		return PAGEFLAGS_ERR_RANGE;
-	return populate_map(map, &want);
+	return 0;
+}
+
+int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
+{
+	struct want want = { WANT_ALL, start_pfn, end_pfn, NULL };
+	int err = range_check(map, start_pfn, end_pfn);
+
+	return err ? err : populate_map(map, &want);
 }
 
 /* What shrink gives back: leaves meeting [start_pfn, end_pfn) that the
@@ -397,12 +407,12 @@ int pageflags_shrink(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn
 		     pageflags_range_fn range_present, void *ctx)
 {
 	struct prune p = { map, start_pfn, end_pfn, range_present, ctx };
-	uint64_t reach = map->root_slots << pageflags_shift(map->levels);
+	int err = range_check(map, start_pfn, end_pfn);
 
-	if (start_pfn > end_pfn || !range_present)
+	if (!range_present)
 		return PAGEFLAGS_ERR_INVALID;
-	if (end_pfn > reach || end_pfn > map->pfn_limit)
-		return PAGEFLAGS_ERR_RANGE;
+	if (err)
+		return err;
 	if (start_pfn == end_pfn)
 		return 0;               /* an empty range meets no leaf */
 	for (uint64_t i = 0; i < map->root_slots; i++)
