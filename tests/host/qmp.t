@@ -4,8 +4,9 @@
 # the greeting and qmp_capabilities, a command's "return", an "error" as a
 # die naming the command, the class and the description, events arriving
 # before and between answers kept for wait_event() in order, wait_event()'s
-# timeout, a server that never answers (execute() times out), and tools/qmp
-# printing each answer as one JSON line.
+# timeout, a server that never answers (execute() times out), resume()
+# answered and resume() where QEMU ends first, and tools/qmp printing each
+# answer as one JSON line.
 use strict;
 use warnings;
 use lib 'tests/boot/lib';
@@ -23,7 +24,9 @@ my $json = JSON::PP->new->canonical;
 # A fake QEMU: after $delay seconds it listens on $path and serves
 # $clients connections; each gets the greeting, then for every request the
 # scripted reply of its "execute" (a list of messages; "ID" is replaced by
-# the request's id), or nothing for "hang".
+# the request's id), or nothing for "hang". "cont" is answered, or with
+# cont_ends => 1 the connection is closed instead, as when the guest
+# ends QEMU as soon as it runs.
 sub fake_server {
 	my ($path, $delay, $clients, %script) = @_;
 	my $pid = fork() // die "fork: $!";
@@ -50,6 +53,10 @@ sub fake_server {
 				@reply = ({ error => { class => 'CommandNotFound', desc => 'Expecting capabilities negotiation with \'qmp_capabilities\'' }, id => $id });
 			} elsif ($cmd eq 'hang') {
 				next;
+			} elsif ($cmd eq 'cont' && $script{cont_ends}) {
+				last;           # QEMU gone before it answers
+			} elsif ($cmd eq 'cont') {
+				@reply = ({ return => {}, id => $id });
 			} elsif ($cmd eq 'echo') {
 				@reply = ({ return => $req->{arguments}, id => $id });
 			} else {
@@ -104,7 +111,20 @@ $t0 = time();
 eval { $q->execute('hang', undef, 1) };
 like($@, qr/^QMP hang: no answer within 1s/, 'a command with no answer times out');
 cmp_ok(time() - $t0, '<', 5, 'and does not wait longer');
+is($q->resume, 1, 'resume: cont answered');
 $q->close;
+
+# resume() where QEMU ends in place of answering cont: 0, not a death; a
+# later command then dies, since the connection is gone.
+{
+	my $p2 = "$dir/ends.sock";
+	my $pid2 = fake_server($p2, 0, 1, cont_ends => 1);
+	my $q2 = eval { QMP->connect($p2, timeout => 10, command_timeout => 2) };
+	is(eval { $q2->resume }, 0, 'resume: QEMU gone before answering cont is 0') or diag($@);
+	eval { $q2->execute('query-status') };
+	like($@, qr/^QMP(?: query-status: write: |: connection to \S+ (?:closed|failed))/, 'resume: then a command dies');
+	waitpid($pid2, 0);
+}
 
 # tools/qmp: one answer per line, a bare name for a command without
 # arguments, an error as status 1.
