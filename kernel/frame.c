@@ -581,6 +581,16 @@ void frame_get_stats(struct frame_stats *out)
 	*out = stats;
 }
 
+uint64_t frame_count_in_use(void)
+{
+	return stats.allocated - stats.freed;
+}
+
+uint64_t frame_count_free(void)
+{
+	return stats.free;
+}
+
 void frame_report(void)
 {
 	kprintf("# frames: total=%llu free=%llu allocated=%llu freed=%llu failed=%llu injected=%llu excluded=%llu bitmap=0x%llx bitmap_pages=%llu\n",

@@ -106,6 +106,10 @@ bool frame_is_allocated(const void *frame);
 /* Copy the counters. */
 void frame_get_stats(struct frame_stats *out);
 
+/* Frames in use now (allocated - freed), and frames free now. */
+uint64_t frame_count_in_use(void);
+uint64_t frame_count_free(void);
+
 /*
  * Fault injection, counted from this call on: with every == false the
  * nth-next frame_alloc() fails; with every == true every nth one does.

@@ -23,6 +23,8 @@
 
 #define SECTORS_PER_PAGE (PAGE_SIZE / VIRTIO_BLK_SECTOR)
 #define WINDOW_PAGES 64                /* data pages per disk write */
+#define COPY_PAIRS_PER_PAGE (PAGE_SIZE / 16 - 1)  /* a copy-list page: next, count, pairs */
+#define RESUME_SLACK_FRAMES 64         /* a booting kernel's use may differ a little */
 
 void disk_boot(void)
 {
@@ -215,14 +217,6 @@ static bool pfn_is_ram(void *ctx, uint64_t pfn)
 	return pfn != 0 && r && (r->type == MEM_USABLE || r->type == MEM_RECLAIMABLE);
 }
 
-static uint64_t frames_used(void)
-{
-	struct frame_stats st;
-
-	frame_get_stats(&st);
-	return st.allocated - st.freed;
-}
-
 static void fill_expect(struct hibimg_expect *e)
 {
 	e->kernel_build = kernel_build();
@@ -297,12 +291,6 @@ static int forbid_each(struct hib_state *s, void *const *pages, uint64_t nr)
 	return 0;
 }
 
-/* Forbid a frame_alloc_scattered() buffer: its directory and its frames. */
-static int forbid_scattered(struct hib_state *s, void **dir, uint64_t nr)
-{
-	return forbid_pages(s, dir, frame_dir_pages(nr)) || forbid_each(s, dir, nr);
-}
-
 static int save_range(struct hib_state *s, uint64_t start, uint64_t end)
 {
 	for (uint64_t pfn = start >> PAGE_SHIFT; pfn < (end + PAGE_SIZE - 1) >> PAGE_SHIFT; pfn++)
@@ -316,7 +304,10 @@ static int save_range(struct hib_state *s, uint64_t start, uint64_t end)
  * Mark the maps: to_save = the kernel's writable pages, the allocator's
  * bitmap, the loader's regions and every allocated frame that is not
  * forbidden (page tables, stacks, the maps themselves); forbidden = the
- * image buffers and the virtqueue. Setting bits may take frames for the
+ * image buffers and the virtqueue. The list buffers' directories are
+ * saved, not forbidden: after a resume, hib_release() gives the buffers
+ * back through them, and a directory not saved would hold whatever the
+ * booting kernel left in its frame. Setting bits may take frames for the
  * maps, so the allocated frames are walked until none was taken.
  */
 static const char *mark(struct hib_state *s, uint64_t *nr_pages)
@@ -331,8 +322,8 @@ static const char *mark(struct hib_state *s, uint64_t *nr_pages)
 	virtio_blk_frames(&q_first, &q_pages);
 	if (forbid_pages(s, (void *)(uintptr_t)q_first, q_pages) ||
 	    forbid_pages(s, s->hib_header, 1) || forbid_pages(s, s->snap_header, 1) ||
-	    forbid_scattered(s, s->pfn_list, s->list_cap_pages) ||
-	    forbid_scattered(s, s->crc_list, s->crc_cap_pages) ||
+	    forbid_each(s, s->pfn_list, s->list_cap_pages) ||
+	    forbid_each(s, s->crc_list, s->crc_cap_pages) ||
 	    forbid_each(s, s->window, WINDOW_PAGES))
 		return "no-memory-forbidden";
 	frame_get_stats(&st);
@@ -343,7 +334,7 @@ static const char *mark(struct hib_state *s, uint64_t *nr_pages)
 		if (save_range(s, boot_info_seen->regions[i].start, boot_info_seen->regions[i].end))
 			return "no-memory-regions";
 	do {
-		before = frames_used();
+		before = frame_count_in_use();
 		for (uint32_t r = 0; r < map->nr_ranges; r++) {
 			if (map->ranges[r].type != MEM_USABLE)
 				continue;
@@ -362,7 +353,7 @@ static const char *mark(struct hib_state *s, uint64_t *nr_pages)
 			    pageflags_set(s->to_save, a >> PAGE_SHIFT) < 0)
 				return "no-memory-frames";
 		}
-	} while (frames_used() != before);
+	} while (frame_count_in_use() != before);
 	*nr_pages = pageflags_count(s->to_save);
 	return NULL;
 }
@@ -448,6 +439,37 @@ static int write_image(struct hib_state *s, uint64_t nr_pages, uint64_t *cycles)
 	return err;
 }
 
+/* Frames free when this boot's resume check ran: what a resume on this
+ * machine will find free at the same point of its boot. */
+static uint64_t resume_free_frames;
+
+static uint64_t map_pages(const struct pageflags *map)
+{
+	return map ? pageflags_bytes(map) / PAGE_SIZE : 0;
+}
+
+/*
+ * The most frames a resume of an image laid out as `l` takes from the
+ * booting kernel (load_and_jump()): a safe frame for every data and CRC
+ * page, and the unsafe frames it may meet and hold aside on the way (at
+ * most one per saved page); the image head, the index; the maps unsafe,
+ * safe and loaded, shaped like this boot's (unsafe covers every possible
+ * pfn when there are DIMMs); the copy list, its tables and code. A
+ * hibernation that a resume could not load is refused (Linux, for the
+ * same reason, keeps an image within half of memory).
+ */
+static uint64_t resume_frames_needed(const struct snapimg_layout *l)
+{
+	uint64_t present = map_pages(boot_flags_present), all = map_pages(boot_flags_all);
+	uint64_t maps = 2 * present + (hotplug_fingerprint() ? all : present);
+	uint64_t gib = div_round_up(max_possible_pfn(), 1ull << (30 - PAGE_SHIFT));
+
+	return (l->image_pages - l->data_first) + l->nr_pages + l->data_first +
+	       div_round_up(l->image_pages * sizeof(uint64_t), PAGE_SIZE) + maps +
+	       div_round_up(l->nr_pages, COPY_PAIRS_PER_PAGE) + 2 + gib + 1 +
+	       RESUME_SLACK_FRAMES;
+}
+
 static void refuse_hibernation(const char *reason, uint64_t a, uint64_t b)
 {
 	kprintf("# hibernate: refused reason=%s need=%llu have=%llu action=continue\n",
@@ -470,7 +492,7 @@ int hibernate(void)
 	__asm__ volatile("cli");
 	memset(&s, 0, sizeof(s));
 	/* Room for the lists: frames in use now, the kernel, and slack for the maps. */
-	est = frames_used() + (((uintptr_t)_kernel_end - data_start()) >> PAGE_SHIFT) + 8192;
+	est = frame_count_in_use() + (((uintptr_t)_kernel_end - data_start()) >> PAGE_SHIFT) + 8192;
 	snapimg_layout(est, &l);
 	s.list_cap_pages = l.pfn_list_pages;
 	s.crc_cap_pages = l.crc_list_pages;
@@ -497,6 +519,11 @@ int hibernate(void)
 	sectors = image_sector(l.image_pages);
 	if (sectors > virtio_blk_sectors()) {
 		refuse_hibernation("disk-too-small", sectors, virtio_blk_sectors());
+		hib_release(&s);
+		return HIBERNATE_REFUSED;
+	}
+	if (resume_frames_needed(&l) > resume_free_frames) {
+		refuse_hibernation("no-memory-resume", resume_frames_needed(&l), resume_free_frames);
 		hib_release(&s);
 		return HIBERNATE_REFUSED;
 	}
@@ -715,7 +742,7 @@ static int load_and_jump(struct resume_state *r, uint64_t fingerprint,
 	/* The copy list, the tables and the code, all in safe frames. */
 	e.detail = "copy-list";
 	for (uint64_t i = 0; i < l->nr_pages; i++) {
-		if (!list || list[1] == (PAGE_SIZE / 16) - 1) {
+		if (!list || list[1] == COPY_PAIRS_PER_PAGE) {
 			uint64_t *next = safe_frame(r);
 
 			if (!next)
@@ -813,7 +840,7 @@ static int check_image_head(struct resume_state *r, const struct hibimg_header *
 /* The frames a resume check took and gave back: none may stay taken. */
 static void resume_frames(uint64_t before)
 {
-	uint64_t after = frames_used();
+	uint64_t after = frame_count_in_use();
 
 	kprintf("# resume-frames: in_use_before=%llu in_use_after=%llu leaked=%llu\n",
 		(unsigned long long)before, (unsigned long long)after,
@@ -837,7 +864,8 @@ void resume_boot(const struct boot_info *bi, uint64_t fail_nth, bool fail_every)
 		return;
 	}
 	memset(&r, 0, sizeof(r));
-	before = frames_used();
+	before = frame_count_in_use();
+	resume_free_frames = frame_count_free();
 	page = frame_alloc();
 	if (!page) {
 		kprintf("# resume: none reason=no-memory\n");
@@ -898,10 +926,8 @@ int hibernate_boot(uint64_t bytes, uint64_t fail_nth, bool fail_every)
 	uint64_t good, above_4g = 0, before;
 	int how;
 
-	if (workload_create(&w, div_round_up(bytes, PAGE_SIZE), 0x41be, &stage)) {
+	if (workload_create(&w, div_round_up(bytes, PAGE_SIZE), 0x41be, &stage))
 		kprintf("# hibernate-workload: error=no-memory stage=%s\n", stage);
-		memset(&w, 0, sizeof(w));
-	}
 	if (w.to_save) {
 		struct pageflags_iter it;
 		uint64_t pfn;
@@ -909,14 +935,16 @@ int hibernate_boot(uint64_t bytes, uint64_t fail_nth, bool fail_every)
 		pageflags_for_each_set(pfn, it, w.to_save)
 			above_4g += pfn >= (1ull << (32 - PAGE_SHIFT));
 	}
-	before = frames_used();
+	before = frame_count_in_use();
 	if (fail_nth)
 		frame_inject_failure(fail_nth, fail_every);
 	how = hibernate();
 	if (fail_nth)
 		frame_inject_failure(0, false);
-	if (how != HIBERNATE_RESUMED) {
-		uint64_t after = frames_used();
+	/* After a refusal, or after a resume (whose kernel gave back what the
+	 * hibernation took): the frames in use are those of before. */
+	{
+		uint64_t after = frame_count_in_use();
 
 		kprintf("# hibernate-frames: in_use_before=%llu in_use_after=%llu leaked=%llu\n",
 			(unsigned long long)before, (unsigned long long)after,

@@ -93,22 +93,6 @@ static void ost(uint32_t event, uint32_t status)
 	outl(MHP_OST_STATUS, status);
 }
 
-static uint64_t frames_in_use(void)
-{
-	struct frame_stats fs;
-
-	frame_get_stats(&fs);
-	return fs.allocated - fs.freed;
-}
-
-static uint64_t frames_free(void)
-{
-	struct frame_stats fs;
-
-	frame_get_stats(&fs);
-	return fs.free;
-}
-
 static uint64_t leaves(struct pageflags *map)
 {
 	struct pageflags_stats st;
@@ -216,7 +200,7 @@ static uint64_t prove_all_map(uint64_t spfn, uint64_t epfn)
 static int handle_add(uint32_t slot, uint8_t status, bool cold)
 {
 	uint64_t t0 = rdtsc(), start, len, end, spfn, epfn;
-	uint64_t in_use = frames_in_use(), free_before = frames_free();
+	uint64_t in_use = frame_count_in_use(), free_before = frame_count_free();
 	uint64_t present_before = leaves(boot_flags_present);
 	uint64_t all_before = leaves(boot_flags_all), bad_pfn;
 	struct sections_range others[MAX_SLOTS];
@@ -245,7 +229,7 @@ static int handle_add(uint32_t slot, uint8_t status, bool cold)
 	if (err == 0)
 		err = online_range(start, end, node, &st);
 	if (err) {
-		leaked = (int64_t)(frames_in_use() - in_use);
+		leaked = (int64_t)(frame_count_in_use() - in_use);
 		kprintf("# hotplug-error: event=add slot=%u reason=%s%s%s start=0x%llx end=0x%llx node=%u leaked=%lld\n",
 			slot, sections_reason(err), st.failed ? " step=" : "",
 			st.failed ? st.failed : "", (unsigned long long)start,
@@ -256,10 +240,10 @@ static int handle_add(uint32_t slot, uint8_t status, bool cold)
 	*d = (struct dimm){ DIMM_ONLINE, cold, start, end, node };
 
 	if (!cold) {
-		uint64_t before = frames_in_use();
+		uint64_t before = frame_count_in_use();
 
 		bad_pfn = prove_all_map(spfn, epfn);
-		if (bad_pfn || frames_in_use() != before || leaves(boot_flags_all) != all_before)
+		if (bad_pfn || frame_count_in_use() != before || leaves(boot_flags_all) != all_before)
 			kprintf("# hotplug-warning: slot=%u problem=\"the all-possible map does not cover the DIMM\" pfn=0x%llx\n",
 				slot, (unsigned long long)bad_pfn);
 	}
@@ -283,7 +267,7 @@ static int handle_add(uint32_t slot, uint8_t status, bool cold)
 		(unsigned long long)present_before,
 		(unsigned long long)leaves(boot_flags_present),
 		(unsigned long long)all_before, (unsigned long long)leaves(boot_flags_all),
-		(unsigned long long)free_before, (unsigned long long)frames_free());
+		(unsigned long long)free_before, (unsigned long long)frame_count_free());
 	kprintf("# hotplug-timing: slot=%u cycles=%llu page_tables=%llu sections=%llu frames=%llu pageflags=%llu\n",
 		slot, (unsigned long long)t0, (unsigned long long)st.page_tables,
 		(unsigned long long)st.sections, (unsigned long long)st.frames,

@@ -64,13 +64,10 @@ int sections_boot(const struct boot_info *bi, uint32_t section_bits)
 	if (err == SECTIONS_OK)
 		err = sections_build(&kernel_sections, memmap_get(), &kernel_acpi);
 	if (err != SECTIONS_OK) {
-		struct frame_stats fs;
-
 		sections_free(&kernel_sections);
-		frame_get_stats(&fs);
 		kprintf("# sections-error: problem=\"%s\" bits=%u phys_bits=%u frames_in_use=%llu\n",
 			sections_strerror(err), section_bits, phys_bits,
-			(unsigned long long)(fs.allocated - fs.freed));
+			(unsigned long long)frame_count_in_use());
 		return -1;
 	}
 	sections_report(&kernel_sections, kprintf);

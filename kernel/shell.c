@@ -643,15 +643,6 @@ static void release_everything(void)
 	nr_held = 0;
 }
 
-/* Frames handed out and not yet given back: equal at entry and exit. */
-static uint64_t frames_in_use(void)
-{
-	struct frame_stats st;
-
-	frame_get_stats(&st);
-	return st.allocated - st.freed;
-}
-
 void shell_run(uint32_t idle_seconds)
 {
 	static char line[SHELL_LINE_MAX];
@@ -661,7 +652,7 @@ void shell_run(uint32_t idle_seconds)
 	idle_limit_cycles = idle_seconds ? idle_seconds * tsc_hz() : 0;
 
 	kprintf("# shell: state=ready frames_in_use=%llu idle=%s help=\"type help\"\n",
-		(unsigned long long)frames_in_use(), sleeps ? "apic-timer" : "poll");
+		(unsigned long long)frame_count_in_use(), sleeps ? "apic-timer" : "poll");
 	for (;;) {
 		const struct command *c;
 		int len, argc;
@@ -695,5 +686,5 @@ void shell_run(uint32_t idle_seconds)
 	}
 	idle_stop();
 	release_everything();
-	kprintf("# shell: state=bye frames_in_use=%llu\n", (unsigned long long)frames_in_use());
+	kprintf("# shell: state=bye frames_in_use=%llu\n", (unsigned long long)frame_count_in_use());
 }

@@ -178,6 +178,8 @@ uint64_t workload_verify(struct snapshot_workload *w)
 	struct pageflags_iter it;
 	uint64_t pfn, i = 0, good = 0;
 
+	if (!w->to_save)
+		return 0;               /* an empty workload */
 	pageflags_for_each_set(pfn, it, w->to_save)
 		good += crc32c(0, pfn_to_page(pfn), PAGE_SIZE) == w->crcs[i++];
 	return good;
@@ -456,14 +458,6 @@ static uint64_t memcpy_cycles(struct snapshot_image *img)
 	return rdtsc() - start;
 }
 
-static uint64_t frames_in_use(void)
-{
-	struct frame_stats s;
-
-	frame_get_stats(&s);
-	return s.allocated - s.freed;
-}
-
 static void report_bandwidth(struct snapshot_image *img)
 {
 	uint64_t hz = tsc_hz();           /* calibrates once */
@@ -585,7 +579,7 @@ static int take_and_restore(struct snapshot_workload *w, uint32_t corrupt,
 void snapshot_cycle(uint64_t bytes, uint32_t corrupt, uint64_t fail_nth,
 		    bool fail_every, struct snapshot_cycle *out)
 {
-	uint64_t before = frames_in_use();
+	uint64_t before = frame_count_in_use();
 	struct snapshot_workload w;
 
 	memset(out, 0, sizeof(*out));
@@ -604,7 +598,7 @@ void snapshot_cycle(uint64_t bytes, uint32_t corrupt, uint64_t fail_nth,
 			snapshot_strerror(out->error), out->stage,
 			(unsigned long long)out->nr_pages,
 			(unsigned long long)out->verified);
-	out->frames_leaked = frames_in_use() - before;
+	out->frames_leaked = frame_count_in_use() - before;
 	kprintf("# snapshot-frames: in_use_before=%llu in_use_after=%llu leaked=%llu\n",
 		(unsigned long long)before,
 		(unsigned long long)(before + out->frames_leaked),

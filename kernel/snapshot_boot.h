@@ -66,7 +66,9 @@ struct snapshot_workload {
  * Take nr_pages frames from the frame allocator, mark them in a new
  * to_save map, fill each with bytes derived from `seed` and its pfn, and
  * record its CRC. Returns SNAPSHOT_OK, or SNAPSHOT_ERR_NO_MEMORY with
- * every frame given back; *stage names the step that failed.
+ * every frame given back and *w empty (no map, no pages); *stage names the step
+ * that failed. An empty workload has no pages: it verifies 0 of 0, and
+ * destroying it does nothing.
  */
 int workload_create(struct snapshot_workload *w, uint64_t nr_pages,
 		    uint64_t seed, const char **stage);

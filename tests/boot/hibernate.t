@@ -5,8 +5,10 @@
 #      last), "# hibernate: ok", ACPI S5 power-off (QEMU's status 0, which
 #      run-qemu reports as 125: no verdict; the line is the proof);
 #   2. the same again: the resume check finds the image, loads it, the saved
-#      kernel continues: "# resume: ok generation=1", the workload verifies,
-#      the suites run, verdict pass (33);
+#      kernel continues: "# resume: ok generation=1", it gives back every
+#      frame the hibernation took, the workload verifies, and it runs its
+#      own options' suites (at 1 GiB every suite; at 6 GiB none, for
+#      time), verdict pass (33);
 #   3. snapshot=64M: the signature was cleared, "# resume: none", pass.
 # Then the refusals: no disk, and a 1 MiB disk, refuse the hibernation and
 # the kernel passes.
@@ -25,14 +27,16 @@ sub boot_disk {
 	return boot(firmware => 'bios', timeout => 120, %o, disk => $disk);
 }
 
-# The three boots on one disk, for a shape: firmware, RAM, workload (MiB).
+# The three boots on one disk, for a shape: firmware, RAM, workload (MiB),
+# and whether the saved kernel runs the suites once resumed.
 sub cycle {
-	my ($fw, $mem, $mib, $timeout) = @_;
+	my ($fw, $mem, $mib, $timeout, $suites) = @_;
 	my $name = "$fw $mem";
 	my $pages = $mib * 256;
 	my %shape = (firmware => $fw, mem => $mem, timeout => $timeout);
 	my $disk = make_disk("$dir/hib-$fw-$mem.img", ($mib + 64) << 20);
-	my $r = boot_disk($disk, %shape, cmdline => "ktest=none snapshot=${mib}M hibernate");
+	my $r = boot_disk($disk, %shape,
+			  cmdline => ($suites ? '' : 'ktest=none ') . "snapshot=${mib}M hibernate");
 	is($r->{status}, 125, "$name hibernate: QEMU powered off (status 0, no verdict)")
 		or Boot::show_tail($r);
 	like($r->{out}, qr/^# resume: none$/m, "$name hibernate: an empty disk has no image");
@@ -56,7 +60,12 @@ sub cycle {
 	my $wl = diag_one($r, 'hibernate-workload') // {};
 	is($wl->{resumed}, 'yes', "$name resume: the workload came back");
 	is($wl->{verified}, $pages, "$name resume: all $pages workload pages verify");
-	like($r->{out}, qr/^# verdict: pass .* boot_errors=0 /m, "$name resume: the suites pass after it");
+	my $frames = diag_one($r, 'hibernate-frames') // {};
+	ok(defined $frames->{in_use_before} && $frames->{in_use_after} == $frames->{in_use_before},
+	   "$name resume: the frames the hibernation took are given back");
+	like($r->{out}, $suites ? qr/^# verdict: pass suites=(?!0 )\d+ .* failed=0 .*boot_errors=0 /m :
+			  qr/^# verdict: pass .* boot_errors=0 /m,
+	     $suites ? "$name resume: the suites pass after it" : "$name resume: the verdict");
 	# The TSC restarts at power-on: the phases after the resume, and the
 	# total, count only time the kernel ran (no wrapped, huge counts).
 	my @huge = grep { /^\s*# timing: .*cycles=(\d+)/ && $1 > 1e13 } @{ $r->{lines} };
@@ -73,10 +82,10 @@ sub cycle {
 	return $wl;
 }
 
-cycle('bios', '1G', 64, 120);
+cycle('bios', '1G', 64, 120, 1);
 # OVMF: the kernel image and the loader's regions lie in memory its map
 # calls reclaimable (the image must hold them: .data, .bss, the stack).
-cycle('uefi', '1G', 16, 120);
+cycle('uefi', '1G', 16, 120, 1);
 my $wl6 = cycle('uefi', '6G', 8, 180);
 ok(($wl6->{pages_above_4g} // 0) > 0, "uefi 6G: the workload reaches above 4 GiB ($wl6->{pages_above_4g} pages)");
 

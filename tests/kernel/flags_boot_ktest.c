@@ -16,15 +16,6 @@
 #include "kernel/sections_boot.h"
 #include "tests/ktest.h"
 
-/* Frames handed out and not yet returned. */
-static uint64_t frames_in_use(void)
-{
-	struct frame_stats s;
-
-	frame_get_stats(&s);
-	return s.allocated - s.freed;
-}
-
 /* A leaf exists in the present map exactly where a present section is. */
 static void present_leaves_follow_sections(struct ktest *t)
 {
@@ -58,7 +49,7 @@ static void present_leaves_follow_sections(struct ktest *t)
 static void all_map_sets_never_allocate(struct ktest *t)
 {
 	struct pageflags *map = boot_flags_all;
-	uint64_t end = max_possible_pfn(), before = frames_in_use(), n = 0;
+	uint64_t end = max_possible_pfn(), before = frame_count_in_use(), n = 0;
 	uint64_t limit = kernel_sections.end_pfn;
 
 	KT_ASSERT(t, map != NULL);
@@ -67,7 +58,7 @@ static void all_map_sets_never_allocate(struct ktest *t)
 		n++;
 	}
 	KT_EXPECT_EQ(t, pageflags_set(map, end - 1), 0);
-	KT_EXPECT_EQ(t, frames_in_use(), before);
+	KT_EXPECT_EQ(t, frame_count_in_use(), before);
 	KT_EXPECT_EQ(t, pageflags_count(map), n + ((end - 1) % 4099 != 0));
 	KT_EXPECT_EQ(t, pageflags_next_set(map, end - 1), end - 1);
 	KT_EXPECT_EQ(t, pageflags_set(map, limit), PAGEFLAGS_ERR_RANGE);
@@ -100,15 +91,15 @@ static void ram_is_covered_by_present_leaves(struct ktest *t)
 static void create_and_destroy_give_back_every_frame(struct ktest *t)
 {
 	for (int mode = PAGEFLAGS_PRESENT_ONLY; mode <= PAGEFLAGS_ALL_POSSIBLE; mode++) {
-		uint64_t before = frames_in_use();
+		uint64_t before = frame_count_in_use();
 		struct pageflags *map = NULL;
 		struct pageflags_stats st;
 
 		KT_ASSERT(t, flags_create(&map, (enum pageflags_mode)mode) == 0);
 		pageflags_stats(map, &st);
-		KT_EXPECT_EQ(t, frames_in_use() - before, st.bytes / PAGE_SIZE);
+		KT_EXPECT_EQ(t, frame_count_in_use() - before, st.bytes / PAGE_SIZE);
 		pageflags_destroy(map);
-		KT_EXPECT_EQ(t, frames_in_use(), before);
+		KT_EXPECT_EQ(t, frame_count_in_use(), before);
 	}
 }
 
@@ -155,7 +146,7 @@ static void create_fails_cleanly_at_every_allocation(struct ktest *t)
 	calls = 1 + st.nr_inner + st.nr_leaves;
 
 	for (uint64_t nth = 1; nth <= calls; nth++) {
-		uint64_t before = frames_in_use();
+		uint64_t before = frame_count_in_use();
 		struct pageflags *map = (struct pageflags *)1;
 
 		if (!failure_point_sampled(nth, calls, &st))
@@ -166,7 +157,7 @@ static void create_fails_cleanly_at_every_allocation(struct ktest *t)
 			     PAGEFLAGS_ERR_NO_MEMORY);
 		frame_inject_failure(0, false);
 		KT_EXPECT(t, map == NULL);
-		KT_EXPECT_EQ(t, frames_in_use(), before);
+		KT_EXPECT_EQ(t, frame_count_in_use(), before);
 		if (ktest_failed(t)) {
 			ktest_log(t, "failing allocation %llu of %llu",
 				  (unsigned long long)nth, (unsigned long long)calls);

@@ -92,6 +92,8 @@ static void frames_are_ram_and_come_back(struct ktest *t)
 	KT_EXPECT_EQ(t, after.freed - before.freed, n);
 	KT_EXPECT_EQ(t, after.free, before.free);
 	KT_EXPECT_EQ(t, after.total - after.free, after.allocated - after.freed);
+	KT_EXPECT_EQ(t, frame_count_in_use(), after.allocated - after.freed);
+	KT_EXPECT_EQ(t, frame_count_free(), after.free);
 	frame_free(frames);
 }
 

@@ -33,14 +33,6 @@
 
 #define SMALL_PAGES 600   /* two pfn list pages: 600 > 512 */
 
-static uint64_t frames_in_use(void)
-{
-	struct frame_stats s;
-
-	frame_get_stats(&s);
-	return s.allocated - s.freed;
-}
-
 static void cycle(struct ktest *t)
 {
 	const struct kernel_options *o = ktest_options();
@@ -85,7 +77,7 @@ static void cycle(struct ktest *t)
 
 static void every_damage_refused(struct ktest *t)
 {
-	uint64_t before = frames_in_use();
+	uint64_t before = frame_count_in_use();
 	uint64_t fingerprint = snapshot_memmap_fingerprint(memmap_get(), 0);
 
 	for (uint32_t kind = CORRUPT_NONE; kind <= CORRUPT_MEMMAP; kind++) {
@@ -119,7 +111,7 @@ static void every_damage_refused(struct ktest *t)
 		snapshot_release(&img);
 		workload_destroy(&w);
 	}
-	KT_EXPECT_EQ(t, frames_in_use(), before);
+	KT_EXPECT_EQ(t, frame_count_in_use(), before);
 }
 
 /*
@@ -130,7 +122,7 @@ static void every_damage_refused(struct ktest *t)
  */
 static void alloc_failure_is_clean(struct ktest *t)
 {
-	uint64_t before = frames_in_use();
+	uint64_t before = frame_count_in_use();
 	uint64_t fingerprint = snapshot_memmap_fingerprint(memmap_get(), 0);
 	struct snapshot_workload w;
 	struct snapshot_image img;
@@ -138,7 +130,7 @@ static void alloc_failure_is_clean(struct ktest *t)
 	uint64_t in_use, calls, index_calls;
 
 	KT_ASSERT(t, workload_create(&w, SMALL_PAGES, 7, &stage) == SNAPSHOT_OK);
-	in_use = frames_in_use();
+	in_use = frame_count_in_use();
 	if (snapshot_take(&img, &w, fingerprint, &stage) != SNAPSHOT_OK) {
 		ktest_fail(t, __FILE__, __LINE__, "snapshot stopped at %s", stage);
 		workload_destroy(&w);
@@ -147,7 +139,7 @@ static void alloc_failure_is_clean(struct ktest *t)
 	/* Every frame was its own call, except the index's directory and
 	 * each map's header: one call each, however many frames. The index
 	 * comes last: its directory, then its pages. */
-	calls = frames_in_use() - in_use - (frame_dir_pages(img.index_pages) - 1) -
+	calls = frame_count_in_use() - in_use - (frame_dir_pages(img.index_pages) - 1) -
 		(img.safe->header_pages - 1) - (img.forbidden->header_pages - 1);
 	index_calls = 1 + img.index_pages;
 	KT_EXPECT(t, img.index_pages >= 2);     /* SMALL_PAGES > 512 */
@@ -170,11 +162,11 @@ static void alloc_failure_is_clean(struct ktest *t)
 			  (unsigned long long)points[k].call,
 			  (unsigned long long)calls, stage);
 		KT_EXPECT(t, !strcmp(stage, points[k].stage));
-		KT_EXPECT_EQ(t, frames_in_use(), in_use);
+		KT_EXPECT_EQ(t, frame_count_in_use(), in_use);
 		KT_EXPECT_EQ(t, workload_verify(&w), SMALL_PAGES);
 	}
 	workload_destroy(&w);
-	KT_EXPECT_EQ(t, frames_in_use(), before);
+	KT_EXPECT_EQ(t, frame_count_in_use(), before);
 }
 
 /* Pages of a map seen, and how many of them are not forbidden. */
