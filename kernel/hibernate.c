@@ -461,13 +461,16 @@ static uint64_t map_pages(const struct pageflags *map)
 static uint64_t resume_frames_needed(const struct snapimg_layout *l)
 {
 	uint64_t present = map_pages(boot_flags_present), all = map_pages(boot_flags_all);
-	uint64_t maps = 2 * present + (hotplug_fingerprint() ? all : present);
 	uint64_t gib = div_round_up(max_possible_pfn(), 1ull << (30 - PAGE_SHIFT));
+	uint64_t loaded = l->image_pages - l->data_first;  /* data and CRC pages */
+	uint64_t held = l->nr_pages;                       /* unsafe frames met, at most */
+	uint64_t head = l->data_first;                     /* image page 0 and the pfn list */
+	uint64_t index = div_round_up(l->image_pages * sizeof(uint64_t), PAGE_SIZE);
+	uint64_t maps = 2 * present + (hotplug_fingerprint() ? all : present);
+	uint64_t copy = div_round_up(l->nr_pages, COPY_PAIRS_PER_PAGE) +
+			2 + gib + 1;                       /* list; PML4, PDPT, a PD per GiB; code */
 
-	return (l->image_pages - l->data_first) + l->nr_pages + l->data_first +
-	       div_round_up(l->image_pages * sizeof(uint64_t), PAGE_SIZE) + maps +
-	       div_round_up(l->nr_pages, COPY_PAIRS_PER_PAGE) + 2 + gib + 1 +
-	       RESUME_SLACK_FRAMES;
+	return loaded + held + head + index + maps + copy + RESUME_SLACK_FRAMES;
 }
 
 static void refuse_hibernation(const char *reason, uint64_t a, uint64_t b)
