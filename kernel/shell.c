@@ -405,6 +405,11 @@ static void cmd_dimm(int argc, char **argv)
 	} else if (argc == 4 && strcmp(argv[1], "alloc") == 0) {
 		int64_t got;
 
+		if (hotplug_slots() == 0) {
+			kprintf("error: dimm: alloc: this machine has no memory-hotplug"
+				" slots (QEMU -m SIZE,slots=N,maxmem=M)\n");
+			return;
+		}
 		if (!parse_u64(argv[2], &a) || a >= hotplug_slots() ||
 		    !parse_u64(argv[3], &b) || b == 0 || b > (1ULL << 20)) {
 			kprintf("error: dimm: alloc: usage: dimm alloc SLOT N (SLOT < %u, N 1..1048576)\n",

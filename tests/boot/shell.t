@@ -44,6 +44,8 @@ my @script = (
 	[ 'alloc 5',                qr/^alloc: frames=5 first_pfn=0x[0-9a-f]+ last_pfn=0x[0-9a-f]+ held=5$/m ],
 	[ 'alloc many',             qr/^error: alloc: "many" is not a frame count/m ],
 	[ 'alloc 0',                qr/^error: alloc: "0" is not a frame count/m ],
+	[ 'dimm',                   qr/^dimm: slots=0 dimms=0$/m ],
+	[ 'dimm alloc 0 1',         qr/^error: dimm: alloc: this machine has no memory-hotplug slots /m ],
 	[ 'stats',                  qr/^# frames: total=\d+ .*^stats: held_by_alloc=5 shell_maps=1$/ms ],
 	[ 'restore',                qr/^error: restore: no snapshot/m ],
 	[ 'snapshot 4M',            qr/^snapshot: pages=1024 image_pages=\d+ cycles=\d+ scrambled=yes$/m ],
