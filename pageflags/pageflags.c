@@ -113,30 +113,21 @@ static uint64_t *next_leaf(const struct pageflags *map, uint64_t *leaf_nr)
 /* ----------------------------------------------------- building the tree */
 
 /* Which leaves a create or grow wants: those meeting [start_pfn, end_pfn)
- * that the space calls present or possible (create), or all (grow). */
-enum want_kind { WANT_PRESENT, WANT_POSSIBLE, WANT_ALL };
-
+ * for which fn says true of the part within it; fn NULL: all of them.
+ * create asks the space's range_present or range_possible, grow asks no one. */
 struct want {
-	enum want_kind kind;
 	uint64_t start_pfn, end_pfn;
-	const struct pageflags_space *space;    /* NULL for WANT_ALL */
+	pageflags_range_fn fn;
+	void *ctx;
 };
 
 static bool wanted(const struct want *want, uint64_t start, uint64_t end)
 {
-	const struct pageflags_space *space = want->space;
-
 	if (start < want->start_pfn)
 		start = want->start_pfn;
 	if (end > want->end_pfn)
 		end = want->end_pfn;
-	if (start >= end)
-		return false;
-	if (want->kind == WANT_PRESENT)
-		return space->range_present(space->ctx, start, end);
-	if (want->kind == WANT_POSSIBLE && space->range_possible)
-		return space->range_possible(space->ctx, start, end);
-	return true;
+	return start < end && (!want->fn || want->fn(want->ctx, start, end));
 }
 
 /*
@@ -281,7 +272,7 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 		     const struct pageflags_space *space,
 		     const struct page_source *source)
 {
-	struct want want = { WANT_PRESENT, 0, 0, space };
+	struct want want = { 0, 0, NULL, NULL };
 	struct build count = { NULL, &want, NULL, 0, 0 };
 	struct pageflags *map;
 	uint64_t pfn_limit, reach_end, nr_leaf_nrs, header_pages;
@@ -301,9 +292,11 @@ int pageflags_create(struct pageflags **mapp, enum pageflags_mode mode,
 	reach_end = space->possible_end_pfn ? space->possible_end_pfn : pfn_limit;
 	nr_leaf_nrs = div_round_up(reach_end, PAGEFLAGS_LEAF_PFNS);
 	want.end_pfn = pfn_limit;
+	want.fn = space->range_present;
+	want.ctx = space->ctx;
 	if (mode == PAGEFLAGS_ALL_POSSIBLE) {
-		want.kind = WANT_POSSIBLE;
 		want.end_pfn = reach_end;
+		want.fn = space->range_possible;        /* NULL: all are possible */
 	}
 
 	/* Count the leaves on a tree whose root fits one page, then take
@@ -351,7 +344,7 @@ static int range_check(const struct pageflags *map, uint64_t start_pfn,
 
 int pageflags_grow(struct pageflags *map, uint64_t start_pfn, uint64_t end_pfn)
 {
-	struct want want = { WANT_ALL, start_pfn, end_pfn, NULL };
+	struct want want = { start_pfn, end_pfn, NULL, NULL };
 	int err = range_check(map, start_pfn, end_pfn);
 
 	return err ? err : populate_map(map, &want);
