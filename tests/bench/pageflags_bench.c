@@ -258,8 +258,8 @@ static const struct page_source arena_source = {
 /*
  * The seed's design: one array with a leaf pointer for every 128 MiB of
  * the reach (0 to the end of RAM), in one allocation. Present leaves are
- * pages from the arena, as pageflags' are; absent ones point at pageflags'
- * shared zero leaf, so a test needs no NULL check. A lookup is one pointer
+ * pages from the arena, as pageflags' are; absent ones point at a shared
+ * zero leaf of its own, so a test needs no NULL check. A lookup is one pointer
  * load before the word: the least any structure that is not one flat
  * bitmap can do. The array is mapped lazily but counted in full.
  */
@@ -270,9 +270,12 @@ struct table {
 	uint64_t nr_leaves;             /* present leaves (arena pages) */
 };
 
+static uint64_t table_zero_leaf[PAGE_SIZE / sizeof(uint64_t)]
+	__attribute__((aligned(PAGE_SIZE)));
+
 static uint64_t *table_zero(void)
 {
-	return (uint64_t *)pageflags_zero_leaf;
+	return table_zero_leaf;
 }
 
 static bool table_init(struct table *t, const struct bench_layout *l)
