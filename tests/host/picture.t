@@ -167,6 +167,12 @@ sub elements {
 	is_deeply([map { $d[0]{$_} } qw(data-slot data-start data-end fill)],
 		[0, '0x100000000', '0x140000000', '#ffd92f'], 'dimm: slot 0, 4 GiB to 5 GiB, in its own colour');
 	like($d[0]{title} // $svg, qr/DIMM in slot 0, node 0, coldplug/, 'dimm: its title says slot, node and state');
+	# The kernel reports sections 32-39 twice: hotplug-only at first, then
+	# present once it has onlined the DIMM. The last state is drawn.
+	my $report = slurp("$fixtures/report-dimm.txt");
+	is(scalar(() = $report =~ /^# section: nr=32 /mg), 2, 'dimm: the report has section 32 twice');
+	like($svg, qr/<g class="section-run s-present" data-first="32" data-last="39">/,
+		'dimm: sections 32-39 are drawn present, as their last line says');
 	my ($legend) = $svg =~ /<g class="legend">(.*?)<\/g>/s;
 	like($legend // '', qr/<rect class="legend-swatch dimm" [^>]*fill="#ffd92f"/, 'dimm: the legend has the DIMM colour');
 	my $plain = render("$fixtures/report-maxmem.txt", 'no-dimm');
