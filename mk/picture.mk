@@ -3,6 +3,7 @@
 #   make picture                  boot the 6 GiB shape, draw $(B)/memory.svg (+ .png)
 #   make picture SHAPE=maxmem     boot -m 1G,slots=2,maxmem=8G, draw $(B)/memory-maxmem.svg
 #   make picture-maxmem           the same
+#   make picture SHAPE=dimm       the maxmem shape with a 1 GiB DIMM cold-plugged
 #   make picture LOG=saved.log    draw a saved serial log instead of booting
 #
 # tools/picture writes a PNG next to the SVG when rsvg-convert (librsvg2-bin)
@@ -14,8 +15,10 @@ SHAPE ?= 6g
 PICTURE_CMDLINE ?= ktest=none
 PICTURE_SHAPE_6g     := --mem 6G
 PICTURE_SHAPE_maxmem := --mem 1G --slots 2 --maxmem 8G
+PICTURE_SHAPE_dimm   := --mem 1G --slots 2 --maxmem 8G --dimm 1G
 PICTURE_TITLE_6g     := q35 with 6 GiB under OVMF
 PICTURE_TITLE_maxmem := q35 with -m 1G,slots=2,maxmem=8G under OVMF
+PICTURE_TITLE_dimm   := q35 with -m 1G,slots=2,maxmem=8G and a 1 GiB DIMM under OVMF
 PICTURE_SVG := $(if $(filter 6g,$(SHAPE)),$(B)/memory.svg,$(B)/memory-$(SHAPE).svg)
 
 .PHONY: picture picture-maxmem
@@ -28,7 +31,7 @@ picture:
 	tools/picture -o $(PICTURE_SVG) --title "$(notdir $(LOG))" $(LOG)
 else
 picture:
-	$(if $(PICTURE_SHAPE_$(SHAPE)),,$(error SHAPE=$(SHAPE) is unknown: use 6g or maxmem))
+	$(if $(PICTURE_SHAPE_$(SHAPE)),,$(error SHAPE=$(SHAPE) is unknown: use 6g, maxmem or dimm))
 	@tools/deps.sh --quiet
 	@$(MAKE) --no-print-directory iso
 	@echo "picture: booting the $(SHAPE) shape ($(PICTURE_SHAPE_$(SHAPE))), serial log in $(B)/picture-$(SHAPE).log"
