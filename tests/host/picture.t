@@ -173,6 +173,8 @@ sub elements {
 	is(scalar(() = $report =~ /^# section: nr=32 /mg), 2, 'dimm: the report has section 32 twice');
 	like($svg, qr/<g class="section-run s-present" data-first="32" data-last="39">/,
 		'dimm: sections 32-39 are drawn present, as their last line says');
+	like($svg, qr/>Sections: 16 present, 80 possible;/,
+		'dimm: the sizes count them present too (the summary line, printed before, says 8)');
 	my ($legend) = $svg =~ /<g class="legend">(.*?)<\/g>/s;
 	like($legend // '', qr/<rect class="legend-swatch dimm" [^>]*fill="#ffd92f"/, 'dimm: the legend has the DIMM colour');
 	my $plain = render("$fixtures/report-maxmem.txt", 'no-dimm');
